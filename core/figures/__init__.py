@@ -1,0 +1,1 @@
+"""Plotly figures for every page: NumPy in, Figure out, one colour scheme (see style.py)."""
