@@ -1,0 +1,424 @@
+"""Filters and feature maps of a model for one input, as NumPy arrays keyed by the spec's index."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from core.architecture import Architecture, LayerSpec
+from core.receptive import receptive_fields, unclipped_box
+
+__all__ = [
+    "ConvPixel",
+    "Inspector",
+    "LayerOutput",
+    "PoolPixel",
+    "TopPatches",
+    "conv_kernels",
+    "explain_conv_pixel",
+    "explain_pool_pixel",
+    "layer_input",
+    "layer_weights",
+    "model_input",
+    "top_patches",
+]
+
+_WITH_ACTIVATION = ("Conv2D", "Dense")
+
+
+@dataclass(frozen=True, eq=False)
+class LayerOutput:
+    """One layer's output for one image.
+
+    Attributes:
+        index: the layer's position in the Architecture (and in ``model.layers``).
+        kind: the layer's kind, e.g. ``"Conv2D"``.
+        spec: the LayerSpec it was built from.
+        array: the output without the batch axis, e.g. (28, 28, 32) float32.
+        pre_activation: for Conv2D and Dense layers with a non-linear activation, the values
+            before the activation (same shape as ``array``); otherwise None.
+    """
+
+    index: int
+    kind: str
+    spec: LayerSpec
+    array: np.ndarray
+    pre_activation: np.ndarray | None = None
+
+
+class _PreActivation(keras.layers.Layer):
+    """Recomputes a Conv2D's or Dense's weighted sum plus bias, before its activation."""
+
+    def __init__(self, target: keras.layers.Layer, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.target = target
+
+    def call(self, x):
+        t = self.target
+        if isinstance(t, keras.layers.Conv2D):
+            y = t.convolution_op(x, t.kernel)
+        else:
+            y = keras.ops.matmul(x, t.kernel)
+        return keras.ops.add(y, t.bias) if t.use_bias else y
+
+
+# Per model, never per user: a multi-output model shares the weights of the model it reads, so
+# it is as private or as shared as that model. Weak keys let a dropped model (and this) go.
+_MULTI: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PARTIAL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _check(model: keras.Model, arch: Architecture) -> None:
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if kinds != [spec.kind for spec in arch.layers]:
+        raise ValueError(
+            f"the model's layers {kinds} do not match the architecture's "
+            f"{[spec.kind for spec in arch.layers]}"
+        )
+
+
+def _input(model: keras.Model):
+    inputs = model.inputs
+    if not inputs:
+        raise ValueError("the model has no input yet; build it with keras.Input(...) first")
+    return inputs[0]
+
+
+def _multi_output(model: keras.Model, arch: Architecture) -> tuple[keras.Model, list[int]]:
+    """The cached model returning every layer's output, then the pre-activations listed."""
+    with _LOCK:
+        found = _MULTI.get(model)
+        if found is None:
+            outputs = [layer.output for layer in model.layers]
+            pre_of = [
+                i for i, s in enumerate(arch.layers)
+                if s.kind in _WITH_ACTIVATION and s.params["activation"] != "linear"
+            ]  # fmt: skip
+            pre = [_PreActivation(model.layers[i])(model.layers[i].input) for i in pre_of]
+            found = keras.Model(_input(model), outputs + pre), pre_of
+            _MULTI[model] = found
+        return found
+
+
+class Inspector:
+    """Every layer's output for one image, from one forward pass of a multi-output model.
+
+    Args:
+        model: a Sequential whose ``layers[i]`` was built from ``arch.layers[i]``; it takes raw
+            0..255 pixels shaped (N, 28, 28, 1).
+        arch: the Architecture the model was built from.
+
+    Raises:
+        ValueError: if the model's layer kinds differ from the architecture's.
+
+    Example:
+        >>> outs = Inspector(model, arch).layer_outputs(mnist.x_test[0])  # doctest: +SKIP
+        >>> [(o.kind, o.array.shape) for o in outs][:2]  # doctest: +SKIP
+        [('Normalization', (28, 28, 1)), ('ZeroPadding2D', (30, 30, 1))]
+    """
+
+    def __init__(self, model: keras.Model, arch: Architecture) -> None:
+        _check(model, arch)
+        self.model, self.arch = model, arch
+        self._multi, self._pre_of = _multi_output(model, arch)
+
+    def layer_outputs(self, image: np.ndarray) -> list[LayerOutput]:
+        """Runs one forward pass (training=False) and returns each layer's output in order.
+
+        Args:
+            image: one (28, 28) image (or (28, 28, 1)), raw pixels 0..255, any real dtype.
+
+        Returns:
+            One LayerOutput per layer, ``result[i].index == i``.
+        """
+        x = model_input(image, self.arch)
+        results = [np.asarray(r)[0] for r in self._multi(x, training=False)]
+        n = len(self.arch.layers)
+        pre = dict(zip(self._pre_of, results[n:], strict=True))
+        return [
+            LayerOutput(i, spec.kind, spec, results[i], pre.get(i))
+            for i, spec in enumerate(self.arch.layers)
+        ]
+
+
+def model_input(image: np.ndarray, arch: Architecture) -> np.ndarray:
+    """One image as a (1, H, W, C) float32 batch; ValueError naming the shape received."""
+    x = np.asarray(image)
+    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+        raise ValueError(f"the image must hold real numbers; received dtype {x.dtype}")
+    shape = tuple(arch.input_shape)
+    if x.shape == shape[:2] and shape[2:] == (1,):
+        x = x[..., np.newaxis]
+    if x.shape != shape:
+        raise ValueError(f"the image must have shape {shape[:2]} or {shape}; received {x.shape}")
+    return x.astype(np.float32)[np.newaxis]
+
+
+def layer_input(outputs: list[LayerOutput], index: int, image: np.ndarray) -> np.ndarray:
+    """What layer ``index`` received: the previous layer's output, or the image for layer 0."""
+    if index == 0:
+        x = np.asarray(image, dtype=np.float32)
+        return x[..., np.newaxis] if x.ndim == 2 else x
+    return outputs[index - 1].array
+
+
+def layer_weights(model: keras.Model, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """(kernel, bias) of a Conv2D or Dense layer as NumPy arrays (bias zeros when unused)."""
+    layer = model.layers[index]
+    kernel = np.asarray(layer.kernel)
+    bias = np.asarray(layer.bias) if layer.use_bias else np.zeros(kernel.shape[-1], np.float32)
+    return kernel, bias
+
+
+def conv_kernels(model: keras.Model, arch: Architecture) -> dict[int, np.ndarray]:
+    """Every Conv2D's kernel, keyed by layer index: arrays (k, k, in_channels, filters)."""
+    _check(model, arch)
+    return {
+        i: np.asarray(model.layers[i].kernel)
+        for i, spec in enumerate(arch.layers)
+        if spec.kind == "Conv2D"
+    }
+
+
+def _activate(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "softmax":
+        e = np.exp(z - z.max())
+        return e / e.sum()
+    return z
+
+
+def _same_pad(size: int, k: int, s: int, padding: str) -> int:
+    if padding != "same":
+        return 0
+    out = -(-size // s)
+    return max((out - 1) * s + k - size, 0) // 2
+
+
+def _window(x: np.ndarray, top: int, left: int, k: int, fill: float) -> np.ndarray:
+    """x[top:top+k, left:left+k] (all channels), with ``fill`` where it leaves x."""
+    h, w = x.shape[:2]
+    out = np.full((k, k, *x.shape[2:]), fill, dtype=np.float64)
+    r0, c0, r1, c1 = max(top, 0), max(left, 0), min(top + k, h), min(left + k, w)
+    if r0 < r1 and c0 < c1:
+        out[r0 - top : r1 - top, c0 - left : c1 - left] = x[r0:r1, c0:c1]
+    return out
+
+
+def _check_pixel(
+    x: np.ndarray, k: int, s: int, padding: str, row: int, col: int
+) -> tuple[int, int]:
+    h, w = x.shape[:2]
+    if padding == "same":
+        oh, ow = -(-h // s), -(-w // s)
+    else:
+        oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    if not (0 <= row < oh and 0 <= col < ow):
+        raise ValueError(f"pixel ({row}, {col}) is outside this {oh}×{ow} output")
+    return row * s - _same_pad(h, k, s, padding), col * s - _same_pad(w, k, s, padding)
+
+
+@dataclass(frozen=True, eq=False)
+class ConvPixel:
+    """How a Conv2D computed one output value: patch × weights, summed, plus bias, activated.
+
+    Attributes:
+        top, left: where the patch starts in the layer's input (negative inside "same" padding).
+        patch: (k, k, in_channels) input values under the window (0 where it leaves the input).
+        weights: (k, k, in_channels) the filter's weights.
+        products: patch * weights.
+        total: products.sum().
+        bias: the filter's bias.
+        pre_activation: total + bias.
+        activation: the activation's name.
+        output: the value after the activation; equals the layer's output at (row, col, filter).
+    """
+
+    row: int
+    col: int
+    filter: int
+    top: int
+    left: int
+    patch: np.ndarray
+    weights: np.ndarray
+    products: np.ndarray
+    total: float
+    bias: float
+    pre_activation: float
+    activation: str
+    output: float
+
+
+def explain_conv_pixel(
+    x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, spec: LayerSpec,
+    row: int, col: int, filter: int,
+) -> ConvPixel:  # fmt: skip
+    """The multiply-and-sum that produced a Conv2D's output at (row, col, filter).
+
+    Args:
+        x: the layer's input (H, W, in_channels), e.g. ``layer_input(outputs, i, image)``.
+        kernel: (k, k, in_channels, filters); bias: (filters,) — see ``layer_weights``.
+        spec: the Conv2D's LayerSpec (stride, padding, activation).
+        row, col, filter: the output value to explain.
+
+    Raises:
+        ValueError: if spec is not a Conv2D, or row/col/filter is outside the output.
+    """
+    if spec.kind != "Conv2D":
+        raise ValueError(f"explain_conv_pixel needs a Conv2D; received {spec.kind}")
+    p = spec.params
+    k, filters = kernel.shape[0], kernel.shape[-1]
+    if not 0 <= filter < filters:
+        raise ValueError(f"filter {filter} does not exist; this layer has filters 0..{filters - 1}")
+    top, left = _check_pixel(x, k, p["strides"], p["padding"], row, col)
+    patch = _window(x, top, left, k, 0.0)
+    every = np.tensordot(patch, kernel.astype(np.float64), axes=3) + bias  # all filters' sums
+    weights = kernel[..., filter].astype(np.float64)
+    products = patch * weights
+    pre = float(every[filter])
+    out = float(_activate(p["activation"], every)[filter])
+    return ConvPixel(
+        row, col, filter, top, left, patch, weights, products, float(products.sum()),
+        float(bias[filter]), pre, p["activation"], out,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class PoolPixel:
+    """How a pooling layer chose one output value.
+
+    Attributes:
+        window: (p, p) the values the window covered (NaN where it leaves the input).
+        top, left: where the window starts in the layer's input.
+        argmax: (row, col) inside the window of the largest value (the first one, row by row).
+        ties: how many values in the window equal the largest (all 4 when they are all 0).
+        output: the value the layer wrote (the max, or the mean for AveragePooling2D).
+    """
+
+    row: int
+    col: int
+    channel: int
+    kind: str
+    top: int
+    left: int
+    window: np.ndarray
+    argmax: tuple[int, int]
+    ties: int
+    output: float
+
+
+def explain_pool_pixel(
+    x: np.ndarray, spec: LayerSpec, row: int, col: int, channel: int
+) -> PoolPixel:
+    """Which of a pooling window's values produced the output at (row, col, channel).
+
+    Args:
+        x: the pooling layer's input (H, W, channels).
+        spec: the MaxPooling2D or AveragePooling2D LayerSpec.
+        row, col, channel: the output value to explain.
+
+    Raises:
+        ValueError: if spec is not a pooling layer or the pixel/channel is outside the output.
+    """
+    if spec.kind not in ("MaxPooling2D", "AveragePooling2D"):
+        raise ValueError(f"explain_pool_pixel needs a pooling layer; received {spec.kind}")
+    if not 0 <= channel < x.shape[-1]:
+        raise ValueError(f"channel {channel} does not exist; this layer has 0..{x.shape[-1] - 1}")
+    p = spec.params
+    k = p["pool_size"]
+    top, left = _check_pixel(x, k, p["strides"] or k, p["padding"], row, col)
+    window = _window(x[..., channel], top, left, k, np.nan)
+    best = np.nanmax(window)
+    r, c = np.unravel_index(np.nanargmax(window), window.shape)
+    out = best if spec.kind == "MaxPooling2D" else np.nanmean(window)
+    ties = int(np.sum(window == best))
+    return PoolPixel(
+        row, col, channel, spec.kind, top, left, window, (int(r), int(c)), ties, float(out)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class TopPatches:
+    """The input patches that excite one filter most, one per image, strongest first.
+
+    Attributes:
+        values: (n,) the filter's largest output in each chosen image.
+        image_indices: (n,) positions in the ``images`` passed in.
+        positions: (n, 2) the output pixel (row, col) where that maximum sits.
+        boxes: (n, 4) unclipped receptive-field boxes (top, left, bottom, right) in the image.
+        patches: (n, size, size) float32 crops of the images; NaN where the field leaves the image.
+        searched: how many images were searched.
+    """
+
+    values: np.ndarray
+    image_indices: np.ndarray
+    positions: np.ndarray
+    boxes: np.ndarray
+    patches: np.ndarray
+    searched: int
+
+
+def _partial(model: keras.Model, index: int) -> keras.Model:
+    with _LOCK:
+        per_model = _PARTIAL.setdefault(model, {})
+        if index not in per_model:
+            per_model[index] = keras.Model(_input(model), model.layers[index].output)
+        return per_model[index]
+
+
+def top_patches(
+    model: keras.Model, arch: Architecture, layer_index: int, filter: int,
+    images: np.ndarray, k: int = 9, batch_size: int = 250,
+) -> TopPatches:  # fmt: skip
+    """The k input patches (receptive-field crops) of ``images`` that excite a filter most.
+
+    Runs the model up to ``layer_index`` only, in batches, and keeps each image's strongest
+    position; then takes the k strongest images.
+
+    Args:
+        model, arch: as for Inspector.
+        layer_index: a layer whose output still has rows and columns (e.g. a Conv2D).
+        filter: the channel of that output.
+        images: (N, 28, 28) raw pixels.
+        k: how many patches.
+        batch_size: images per forward pass.
+
+    Raises:
+        ValueError: for a layer without rows and columns, or a filter out of range.
+    """
+    _check(model, arch)
+    field = receptive_fields(arch)[layer_index]
+    if field is None or not field.spatial:
+        raise ValueError(
+            f"layer {layer_index} ({arch.layers[layer_index].kind}) has no rows and columns"
+        )
+    channels = model.layers[layer_index].output.shape[-1]
+    if not 0 <= filter < channels:
+        raise ValueError(f"filter {filter} does not exist; this layer has 0..{channels - 1}")
+    sub, images = _partial(model, layer_index), np.asarray(images)
+    best, where = [], []
+    for start in range(0, len(images), batch_size):
+        x = images[start : start + batch_size].astype(np.float32)[..., np.newaxis]
+        maps = np.asarray(sub(x, training=False))[..., filter].reshape(len(x), -1)
+        best.append(maps.max(axis=1))
+        where.append(maps.argmax(axis=1))
+    best, where = np.concatenate(best), np.concatenate(where)
+    order = np.argsort(-best, kind="stable")[:k]
+    rows, cols = np.unravel_index(where[order], field.out_hw)
+    boxes = np.array([unclipped_box(field, r, c) for r, c in zip(rows, cols, strict=True)])
+    crops = [
+        _window(images[j].astype(np.float32), t, left, field.size, np.nan)
+        for j, (t, left, _, _) in zip(order, boxes, strict=True)
+    ]
+    patches = np.array(crops, np.float32).reshape(len(order), field.size, field.size)
+    return TopPatches(best[order], order, np.stack([rows, cols], 1), boxes, patches, len(images))
