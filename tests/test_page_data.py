@@ -1,0 +1,92 @@
+"""The "MNIST at a glance" page under Streamlit's AppTest: renders, reacts, fails politely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import data
+from ui import resources
+
+pytestmark = pytest.mark.page
+
+ROOT = Path(__file__).resolve().parents[1]
+INDEX_KEY = "data_digit_index"
+TIMEOUT = 60  # the first run imports plotly and loads MNIST
+
+
+def _run(script: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [c.value for c in at.code] + [m.value for m in at.markdown]
+    return "\n".join(parts + [c.value for c in at.caption])
+
+
+def _ink_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "of its 784 pixels" in c.value)
+
+
+@pytest.fixture(scope="module")
+def mnist() -> data.Mnist:
+    return data.load_mnist()
+
+
+@pytest.mark.parametrize("script", ["app.py", "pages/data.py"])
+def test_page_renders_with_shapes(script):
+    at = _run(script)
+    assert at.title[0].value == "MNIST at a glance"
+    text = _text(at)
+    for shape in ("(60000, 28, 28)", "(10000, 28, 28)", "(28, 28, 1)", "(1, 28, 28)"):
+        assert shape in text
+    assert "33.32" in text and "78.57" in text
+    assert not at.error
+
+
+def test_digit_index_is_bounded_and_updates_the_page(mnist):
+    at = _run("app.py")
+    box = at.number_input(key=INDEX_KEY)
+    assert (box.min, box.max, box.value) == (0, len(mnist.y_test) - 1, 0)
+    at.number_input(key=INDEX_KEY).set_value(123).run()
+    assert not at.exception
+    assert at.number_input(key=INDEX_KEY).value == 123
+    assert _ink_caption(at).startswith(f"{np.count_nonzero(mnist.x_test[123])} of its")
+    # Out of range never reaches the page: Streamlit resets it to the default.
+    at.number_input(key=INDEX_KEY).set_value(len(mnist.y_test)).run()
+    assert not at.exception
+    assert at.number_input(key=INDEX_KEY).value == 0
+
+
+def test_random_pick_and_new_samples(mnist):
+    at = _run("pages/data.py")
+    at.button[1].click().run()  # "Pick at random"
+    assert not at.exception
+    assert 0 <= at.number_input(key=INDEX_KEY).value < len(mnist.y_test)
+    seed = at.session_state["data_sample_seed"]
+    at.button[0].click().run()  # "New samples"
+    assert not at.exception
+    assert at.session_state["data_sample_seed"] == seed + 1
+
+
+@pytest.mark.parametrize("content", [None, b"not a zip file"])
+def test_missing_or_broken_data_shows_how_to_fix(tmp_path, monkeypatch, content):
+    path = tmp_path / "mnist.npz"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setattr(data, "DATA_PATH", path)
+    resources.mnist.clear()
+    try:
+        at = _run("pages/data.py")
+    finally:
+        monkeypatch.undo()
+        resources.mnist.clear()
+        resources.train_pixel_counts.clear()
+    assert len(at.error) == 1
+    assert "python scripts/build_mnist.py" in at.error[0].value
+    assert not at.get("plotly_chart")
