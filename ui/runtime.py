@@ -1,0 +1,70 @@
+"""Start-up patch: stop Streamlit from resetting Keras after every script run.
+
+Streamlit's script runner calls ``_clean_problem_modules()`` after every script run and
+every fragment run. Whenever ``keras`` is imported, that calls
+``keras.backend.clear_session()``, which
+
+* costs about 200 ms holding the GIL on this machine with TensorFlow loaded (plus a
+  ``gc.collect()``), so a training thread beside the page barely advances while the page
+  polls, and every click pays for it;
+* swaps Keras's global state for a fresh one, for every thread in the process: one user's
+  click resets the Keras state of every other user's model and training job.
+
+``install()`` replaces that function with a no-op, once, at start-up (``app.py`` calls it
+first). Do not call ``clear_session()`` anywhere in this app for the same reason. The other
+half of the fix is ``[runner] postScriptGC = false`` in ``.streamlit/config.toml``.
+``tests/test_runtime.py`` pins Streamlit's version and fails if the function moves.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Keep TensorFlow's C++ logging to errors; must be set before TensorFlow is imported.
+# (A few lines printed before absl initialises still reach stderr; no variable stops them.)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from collections.abc import Callable  # noqa: E402
+
+from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
+
+_TARGET = "_clean_problem_modules"
+_original: Callable[[], None] | None = None
+
+
+def _keep_keras_state() -> None:
+    """Stand-in for Streamlit's ``_clean_problem_modules``: leave Keras alone.
+
+    We import no matplotlib.pyplot, the other module Streamlit tidies there.
+    """
+
+
+def install() -> None:
+    """Replace Streamlit's post-run Keras reset with a no-op; safe to call repeatedly.
+
+    Raises:
+        RuntimeError: if Streamlit no longer has ``script_runner._clean_problem_modules``.
+    """
+    global _original
+    current = getattr(script_runner, _TARGET, None)
+    if current is None:
+        raise RuntimeError(
+            f"streamlit.runtime.scriptrunner.script_runner.{_TARGET} is missing: Streamlit "
+            "changed how it resets Keras after a script run. Re-check ui/runtime.py against "
+            "the installed Streamlit before changing its pinned version."
+        )
+    if current is _keep_keras_state:
+        return
+    _original = current
+    setattr(script_runner, _TARGET, _keep_keras_state)
+
+
+def is_installed() -> bool:
+    """Return True if Streamlit's post-run Keras reset is currently the no-op."""
+    return getattr(script_runner, _TARGET, None) is _keep_keras_state
+
+
+def uninstall() -> None:
+    """Put Streamlit's original function back (for tests that show what the patch prevents)."""
+    if _original is not None and is_installed():
+        setattr(script_runner, _TARGET, _original)
