@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from core.layers import CATALOGUE, layer_kind
@@ -226,11 +227,17 @@ _PIECE = re.compile(r"^([a-z0-9]+)(?:\(([^()]*)\))?$")
 
 def _layer_to_url(spec: LayerSpec) -> str:
     entry = CATALOGUE[spec.kind]
-    values = ["auto" if v is None else f"{v:g}" if isinstance(v, float) else str(v) for _, v in spec.items]
+    values = ["auto" if v is None else _float_text(v) if isinstance(v, float) else str(v) for _, v in spec.items]
     defaults = ["auto" if p.default is None else str(p.default) for p in entry.params]
     while values and values[-1] == defaults[len(values) - 1]:
         values.pop()
     return f"{entry.short}({','.join(values)})" if values else entry.short
+
+
+def _float_text(x: float) -> str:
+    """Shortest text that reads back as ``x``, without an exponent: ``-`` separates layers in links."""
+    text = format(Decimal(repr(x + 0.0)), "f")  # + 0.0 turns -0.0 into 0.0
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _layer_from_url(piece: str, position: int) -> LayerSpec:
@@ -269,5 +276,10 @@ def _parse_value(text: str) -> Any:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+    try:
+        text = repr(value)
+    except RecursionError:
+        return f"a deeply nested {type(value).__name__}"
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -59,7 +59,7 @@ class ParamSpec:
         if number < self.low or too_high:
             upper = f"below {_fmt(self.high)}" if self.high_open else f"at most {_fmt(self.high)}"
             raise ValueError(
-                f"{self.label.lower()} must be at least {_fmt(self.low)} and {upper}; got {_fmt(number)}"
+                f"{self.label.lower()} must be at least {_fmt(self.low)} and {upper}; got {_fmt(value)}"
             )
         return number
 
@@ -78,7 +78,10 @@ def _as_number(value: Any, integer: bool, label: str) -> int | float:
         if isinstance(value, float) and not value.is_integer():
             raise ValueError(f"{label.lower()} must be a whole number; got {value!r}")
         return int(value)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int too large for a float, e.g. 10**400 from JSON or a link
+        raise ValueError(f"{label.lower()} is far too large; got a whole number above 10**308") from None
 
 
 @dataclass(frozen=True)
