@@ -68,8 +68,7 @@ class _PreActivation(keras.layers.Layer):
 
 # Per model, never per user: a multi-output model shares the weights of the model it reads, so
 # it is as private or as shared as that model. Weak keys let a dropped model (and this) go.
-_MULTI: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PARTIAL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -82,27 +81,38 @@ def _check(model: keras.Model, arch: Architecture) -> None:
         )
 
 
-def _input(model: keras.Model):
-    inputs = model.inputs
-    if not inputs:
+def _graph(model: keras.Model, arch: Architecture) -> tuple[keras.KerasTensor, list, list[int]]:
+    """One fresh symbolic pass through the model's layers: (input, outputs + pre-activations, pre_of).
+
+    The layers are called again on a new ``keras.Input`` rather than read through
+    ``layer.output``: a Sequential loaded from a file has been rebuilt once per added layer, so
+    layer i's first node belongs to an i-layer graph and a model on those outputs would run
+    1 + 2 + ... + n layers per call (105 instead of 14 for the notebook's CNN).
+    """
+    if not model.inputs:
         raise ValueError("the model has no input yet; build it with keras.Input(...) first")
-    return inputs[0]
+    x = inputs = keras.Input(shape=tuple(model.inputs[0].shape[1:]), dtype=model.inputs[0].dtype)
+    outputs, pre, pre_of = [], [], []
+    for i, (layer, spec) in enumerate(zip(model.layers, arch.layers, strict=True)):
+        if spec.kind in _WITH_ACTIVATION and spec.params["activation"] != "linear":
+            pre.append(_PreActivation(layer)(x))
+            pre_of.append(i)
+        x = layer(x)
+        outputs.append(x)
+    return inputs, outputs + pre, pre_of
 
 
-def _multi_output(model: keras.Model, arch: Architecture) -> tuple[keras.Model, list[int]]:
-    """The cached model returning every layer's output, then the pre-activations listed."""
+def _cached(model: keras.Model, arch: Architecture) -> dict:
+    """The per-model cache entry: the symbolic graph and the models made from it."""
+    _check(model, arch)
     with _LOCK:
-        found = _MULTI.get(model)
-        if found is None:
-            outputs = [layer.output for layer in model.layers]
-            pre_of = [
-                i for i, s in enumerate(arch.layers)
-                if s.kind in _WITH_ACTIVATION and s.params["activation"] != "linear"
-            ]  # fmt: skip
-            pre = [_PreActivation(model.layers[i])(model.layers[i].input) for i in pre_of]
-            found = keras.Model(_input(model), outputs + pre), pre_of
-            _MULTI[model] = found
-        return found
+        entry = _CACHE.get(model)
+        if entry is None:
+            inputs, tensors, pre_of = _graph(model, arch)
+            entry = {"inputs": inputs, "tensors": tensors, "pre_of": pre_of, "partial": {}}
+            entry["multi"] = keras.Model(inputs, tensors)
+            _CACHE[model] = entry
+        return entry
 
 
 class Inspector:
@@ -123,9 +133,9 @@ class Inspector:
     """
 
     def __init__(self, model: keras.Model, arch: Architecture) -> None:
-        _check(model, arch)
+        entry = _cached(model, arch)
         self.model, self.arch = model, arch
-        self._multi, self._pre_of = _multi_output(model, arch)
+        self._multi, self._pre_of = entry["multi"], entry["pre_of"]
 
     def layer_outputs(self, image: np.ndarray) -> list[LayerOutput]:
         """Runs one forward pass (training=False) and returns each layer's output in order.
@@ -368,12 +378,13 @@ class TopPatches:
     searched: int
 
 
-def _partial(model: keras.Model, index: int) -> keras.Model:
+def _partial(model: keras.Model, arch: Architecture, index: int) -> keras.Model:
+    """A model of the layers up to ``index`` only, on the cached graph."""
+    entry = _cached(model, arch)
     with _LOCK:
-        per_model = _PARTIAL.setdefault(model, {})
-        if index not in per_model:
-            per_model[index] = keras.Model(_input(model), model.layers[index].output)
-        return per_model[index]
+        if index not in entry["partial"]:
+            entry["partial"][index] = keras.Model(entry["inputs"], entry["tensors"][index])
+        return entry["partial"][index]
 
 
 def top_patches(
@@ -396,16 +407,15 @@ def top_patches(
     Raises:
         ValueError: for a layer without rows and columns, or a filter out of range.
     """
-    _check(model, arch)
     field = receptive_fields(arch)[layer_index]
     if field is None or not field.spatial:
         raise ValueError(
             f"layer {layer_index} ({arch.layers[layer_index].kind}) has no rows and columns"
         )
-    channels = model.layers[layer_index].output.shape[-1]
+    channels = _cached(model, arch)["tensors"][layer_index].shape[-1]
     if not 0 <= filter < channels:
         raise ValueError(f"filter {filter} does not exist; this layer has 0..{channels - 1}")
-    sub, images = _partial(model, layer_index), np.asarray(images)
+    sub, images = _partial(model, arch, layer_index), np.asarray(images)
     best, where = [], []
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size].astype(np.float32)[..., np.newaxis]

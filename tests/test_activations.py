@@ -217,6 +217,30 @@ def test_bad_inputs(tiny) -> None:
         inspector.layer_outputs(np.full((28, 28), "x"))
 
 
+def test_one_pass_calls_each_layer_once_even_on_a_loaded_model(
+    tiny, digit, outputs, tmp_path, monkeypatch
+) -> None:
+    # A Sequential read from a .keras file has been rebuilt once per added layer; a model made
+    # from its ``layer.output`` tensors would call layer i once per later output (1 + 2 + ... + n).
+    tiny.save(tmp_path / "tiny.keras")
+    loaded = keras.saving.load_model(tmp_path / "tiny.keras", safe_mode=True, compile=False)
+    inspector = act.Inspector(loaded, TINY)
+    calls: list[str] = []
+    original = keras.layers.Layer.__call__
+
+    def counting(self, *args, **kwargs):
+        calls.append(type(self).__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.layers.Layer, "__call__", counting)
+    again = inspector.layer_outputs(digit)
+    monkeypatch.undo()
+    layer_calls = [c for c in calls if c in {s.kind for s in TINY.layers}]
+    assert layer_calls == [s.kind for s in TINY.layers]
+    for a, b in zip(again, outputs, strict=True):
+        np.testing.assert_allclose(a.array, b.array, rtol=1e-5, atol=1e-6)
+
+
 def test_multi_output_model_cached_per_model_and_released() -> None:
     arch = Architecture((L("Conv2D", filters=2, kernel_size=3),))
     model = build_model(arch, seed=0).model
