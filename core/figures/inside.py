@@ -1,0 +1,354 @@
+"""Figures for Look inside: kernels, every layer's output, one window explained, top patches.
+
+NumPy in, plotly Figure out, in the one colour scheme of ``style.py``: greys for images, the
+diverging scale centred on 0 for weights and activations. Many small maps are tiled into ONE
+heatmap with blank (NaN) gaps, drawn at a fixed number of screen pixels per map pixel, so a
+pooled map really looks half as big as the map before it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.figures.style import (
+    ACCENT,
+    ACCENT_2,
+    DIVERGING,
+    GREYS,
+    MUTED,
+    base_layout,
+    diverging_range,
+)
+
+GAP_COLOUR = "#e2e8f0"  # between tiles, so a tile of zeros (white) still shows its edges
+PX = 3  # screen pixels per feature-map pixel
+_HEAD = 16  # room for the title, in screen pixels
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``(28, 28, 32)`` -> ``"28×28×32"``; ``(3136,)`` -> ``"3,136"``."""
+    return "×".join(f"{d:,}" for d in shape)
+
+
+def tile(maps: np.ndarray, columns: int, gap: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Lay out (H, W, C) maps row by row into one 2-D array with NaN gaps.
+
+    Returns:
+        (z, custom): z is float32 (rows·(H+gap)-gap, columns·(W+gap)-gap); custom[..., :] holds
+        (channel, row, column) of each cell (the dtype's largest value in the gaps), as uint8
+        when it fits, since plotly sends NumPy arrays as compact binary.
+    """
+    h, w, c = maps.shape
+    columns = max(1, min(columns, c))
+    rows = -(-c // columns)
+    z = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan, np.float32)
+    dtype = np.uint8 if max(h, w, c) < 255 else np.uint16
+    custom = np.full((*z.shape, 3), np.iinfo(dtype).max, dtype)
+    within = np.stack(np.mgrid[0:h, 0:w], axis=-1)
+    for k in range(c):
+        top, left = (k // columns) * (h + gap), (k % columns) * (w + gap)
+        z[top : top + h, left : left + w] = maps[..., k]
+        custom[top : top + h, left : left + w, 0] = k
+        custom[top : top + h, left : left + w, 1:] = within
+    return z, custom
+
+
+def _grid_figure(z, custom, zrange, hover: str, title: str, px: int, colorscale=DIVERGING):
+    fig = go.Figure(
+        go.Heatmap(
+            z=z, customdata=custom, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1],
+            hoverongaps=False, hovertemplate=hover + "<extra></extra>",
+            colorbar=dict(thickness=10, len=1.0, x=1.0, xpad=4, outlinewidth=0),
+        )
+    )  # fmt: skip
+    h, w = z.shape
+    fig.update_layout(**base_layout(title))
+    fig.update_layout(plot_bgcolor=GAP_COLOUR)
+    fig.update_layout(
+        width=w * px + 90, height=h * px + 50, margin=dict(l=8, r=8, t=36, b=8),
+        autosize=False, title_font_size=14,
+    )  # fmt: skip
+    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
+    return fig
+
+
+def feature_maps(
+    maps: np.ndarray,
+    title: str,
+    *,
+    max_tiles: int | None = 32,
+    columns: int = 8,
+    zrange: tuple[float, float] | None = None,
+    border: int = 0,
+    px: int = PX,
+) -> go.Figure:
+    """One layer's output channels as a grid of small heatmaps on the diverging scale.
+
+    Args:
+        maps: (H, W, C) one layer's output for one image.
+        title: e.g. ``"Conv2D → 28×28×32"``.
+        max_tiles: show at most this many channels (the first ones); None shows all.
+        columns: tiles per row.
+        zrange: colour limits; default symmetric around 0 over every channel of the layer.
+        border: a ZeroPadding2D's padding: the original image area is outlined in each tile.
+        px: screen pixels per map pixel.
+
+    Example:
+        >>> fig = feature_maps(np.zeros((28, 28, 40)), "Conv2D → 28×28×40")
+        >>> fig.data[0].z.shape  # 32 tiles of 28×28, 8 per row, 1-pixel gaps
+        (115, 231)
+    """
+    maps = np.asarray(maps, np.float32)
+    if maps.ndim != 3:
+        raise ValueError(f"maps must have shape (H, W, C); received {maps.shape}")
+    shown = maps if max_tiles is None else maps[..., :max_tiles]
+    z, custom = tile(shown, columns)
+    zrange = zrange or diverging_range(maps)
+    hover = "channel %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>%{z:.3f}"
+    fig = _grid_figure(z, custom, zrange, hover, title, px)
+    if border > 0:
+        h, w, _ = shown.shape
+        cols = max(1, min(columns, shown.shape[-1]))
+        for k in range(shown.shape[-1]):
+            top, left = (k // cols) * (h + 1), (k % cols) * (w + 1)
+            fig.add_shape(
+                type="rect", x0=left + border - 0.5, x1=left + w - border - 0.5,
+                y0=top + border - 0.5, y1=top + h - border - 0.5,
+                line=dict(color=ACCENT, width=1),
+            )  # fmt: skip
+    return fig
+
+
+def kernels(
+    kernel: np.ndarray, channel: int, title: str, columns: int = 16, px: int = 12
+) -> go.Figure:
+    """Every filter's weights for one input channel, tiled, on the diverging scale, values on hover.
+
+    Args:
+        kernel: (k, k, in_channels, filters) a Conv2D's kernel.
+        channel: which input channel's slice to show (0 for a first layer on grey images).
+        title: the chart title (say which input channel it is).
+        columns: tiles per row.
+        px: screen pixels per weight.
+
+    The colour range is symmetric over the whole kernel, so tiles (and channels) compare.
+    """
+    kernel = np.asarray(kernel, np.float32)
+    if kernel.ndim != 4 or not 0 <= channel < kernel.shape[2]:
+        raise ValueError(
+            f"need (k, k, in, out) and a channel in range; received {kernel.shape}, {channel}"
+        )
+    z, custom = tile(kernel[:, :, channel, :], columns)
+    hover = (
+        "filter %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>weight %{z:.3f}"
+    )
+    return _grid_figure(z, custom, diverging_range(kernel), hover, title, px)
+
+
+def vector_bars(
+    values: np.ndarray, title: str, *, probabilities: bool = False, height: int = 220
+) -> go.Figure:
+    """A Dense layer's output as bars; the final softmax as ten probabilities, the top one in accent.
+
+    Args:
+        values: (n,) the layer's output.
+        title: e.g. ``"Dense → 512"``.
+        probabilities: label the bars 0..9 and draw them on a 0..1 axis.
+        height: figure height in pixels.
+    """
+    values = np.asarray(values, np.float64).ravel()
+    x = np.arange(len(values))
+    if probabilities:
+        colours = [ACCENT if i == int(values.argmax()) else MUTED for i in x]
+        marker = dict(color=colours)
+        hover = "digit %{x}: %{y:.1%}<extra></extra>"
+    else:
+        lo, hi = diverging_range(values)
+        marker = dict(color=values, colorscale=DIVERGING, cmin=lo, cmax=hi)
+        hover = "unit %{x}: %{y:.3f}<extra></extra>"
+    fig = go.Figure(go.Bar(x=x, y=values, marker=marker, hovertemplate=hover))
+    fig.update_layout(**base_layout(title, height), bargap=0.15 if len(values) < 50 else 0)
+    fig.update_layout(margin=dict(l=50, r=10, t=36, b=36), title_font_size=14)
+    if probabilities:
+        fig.update_xaxes(tickvals=list(x), title_text="digit")
+        fig.update_yaxes(range=[0, 1], tickformat=".0%", gridcolor=GAP_COLOUR)
+    else:
+        fig.update_xaxes(title_text="unit")
+        fig.update_yaxes(gridcolor=GAP_COLOUR, zeroline=True, zerolinecolor=MUTED)
+    return fig
+
+
+def flat_strip(
+    values: np.ndarray, title: str, source_shape: tuple[int, ...], per_row: int = 392
+) -> go.Figure:
+    """Flatten's output: the long vector as a strip, wrapped into rows of ``per_row`` numbers.
+
+    Hover names each number's position and where it came from in the layer before.
+    """
+    values = np.asarray(values, np.float32).ravel()
+    n = len(values)
+    rows = -(-n // per_row)
+    z = np.full(rows * per_row, np.nan, np.float32)
+    z[:n] = values
+    idx = np.arange(rows * per_row)
+    src = (
+        np.stack(np.unravel_index(np.minimum(idx, n - 1), source_shape), -1)
+        if len(source_shape) > 1
+        else idx[:, None]
+    )
+    custom = np.concatenate([idx[:, None], src], -1).astype(np.int32).reshape(rows, per_row, -1)
+    where = "(" + ", ".join(f"%{{customdata[{i + 1}]}}" for i in range(custom.shape[-1] - 1)) + ")"
+    hover = f"number %{{customdata[0]}} = value at {where}<br>%{{z:.3f}}"
+    fig = _grid_figure(z.reshape(rows, per_row), custom, diverging_range(values), hover, title, 2)
+    fig.update_yaxes(scaleanchor=None)
+    fig.update_layout(height=36 + 50 + 6 * rows, width=None, autosize=True)
+    return fig
+
+
+def digit_with_box(
+    image: np.ndarray, box: tuple[int, int, int, int] | None, title: str, height: int = 260
+) -> go.Figure:
+    """The input digit in greys with the receptive field of the chosen pixel outlined."""
+    image = np.asarray(image)
+    h, w = image.shape[:2]
+    fig = go.Figure(
+        go.Heatmap(z=image.reshape(h, w), colorscale=GREYS, zmin=0, zmax=255, showscale=False,
+                   hovertemplate="row %{y}, col %{x}<br>pixel %{z}<extra></extra>")
+    )  # fmt: skip
+    if box is not None:
+        top, left, bottom, right = box
+        fig.add_shape(type="rect", x0=left - 0.5, x1=right + 0.5, y0=top - 0.5, y1=bottom + 0.5,
+                      line=dict(color=ACCENT_2, width=3))  # fmt: skip
+    fig.update_layout(**base_layout(title, height))
+    fig.update_layout(margin=dict(l=8, r=8, t=36, b=8))
+    fig.update_layout(title_font_size=14)
+    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
+    return fig
+
+
+def _numbers(fig, z, row: int, col: int, colorscale, zrange, fmt: str, name: str) -> None:
+    fig.add_trace(
+        go.Heatmap(
+            z=z, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1], showscale=False,
+            texttemplate=f"%{{z:{fmt}}}", textfont=dict(size=12), xgap=2, ygap=2,
+            hovertemplate=f"{name}<br>row %{{y}}, col %{{x}}: %{{z:.4f}}<extra></extra>",
+        ),
+        row=row, col=col,
+    )  # fmt: skip
+
+
+def conv_window(
+    patch: np.ndarray, weights: np.ndarray, products: np.ndarray, height: int = 250,
+    patch_range: tuple[float, float] | None = None, weight_range: tuple[float, float] | None = None,
+) -> go.Figure:  # fmt: skip
+    """One input channel of a Conv2D window: patch × weights = products, each number written.
+
+    Args:
+        patch, weights, products: (k, k) arrays (one input channel of a ConvPixel).
+        height: figure height in pixels.
+        patch_range, weight_range: colour limits, e.g. over the whole layer input and the whole
+            kernel so that colours match the other charts; default: this window's own values.
+    """
+    fig = make_subplots(1, 3, horizontal_spacing=0.08,
+                        subplot_titles=("input patch", "× filter weights", "= products"))  # fmt: skip
+    _numbers(fig, patch, 1, 1, DIVERGING, patch_range or diverging_range(patch), ".2f", "input")
+    _numbers(
+        fig, weights, 1, 2, DIVERGING, weight_range or diverging_range(weights), ".2f", "weight"
+    )
+    _numbers(fig, products, 1, 3, DIVERGING, diverging_range(products), ".2f", "product")
+    fig.update_layout(**base_layout(None, height))
+    fig.update_layout(margin=dict(l=8, r=8, t=30, b=8))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    for i in (2, 3):
+        fig.update_yaxes(scaleanchor=f"x{i}", row=1, col=i)
+    return fig
+
+
+def channel_sums(products: np.ndarray, height: int = 200) -> go.Figure:
+    """How much each input channel's k×k multiply-and-sum adds to a Conv2D's output value."""
+    sums = np.asarray(products, np.float64).reshape(-1, products.shape[-1]).sum(axis=0)
+    lo, hi = diverging_range(sums)
+    fig = go.Figure(go.Bar(x=np.arange(len(sums)), y=sums,
+                           marker=dict(color=sums, colorscale=DIVERGING, cmin=lo, cmax=hi),
+                           hovertemplate="input channel %{x}: %{y:.3f}<extra></extra>"))  # fmt: skip
+    fig.update_layout(**base_layout("What each input channel adds", height), title_font_size=14)
+    fig.update_layout(margin=dict(l=50, r=10, t=36, b=36))
+    fig.update_xaxes(title_text="input channel")
+    fig.update_yaxes(gridcolor=GAP_COLOUR, zeroline=True, zerolinecolor=MUTED)
+    return fig
+
+
+def pool_window(window: np.ndarray, argmax: tuple[int, int] | None, height: int = 220) -> go.Figure:
+    """A pooling window's values written in their cells; the chosen maximum outlined."""
+    window = np.asarray(window, np.float64)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(z=window, colorscale=DIVERGING, zmin=diverging_range(window)[0],
+                   zmax=diverging_range(window)[1], showscale=False, texttemplate="%{z:.3f}",
+                   textfont=dict(size=13), xgap=2, ygap=2,
+                   hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>")
+    )  # fmt: skip
+    if argmax is not None:
+        r, c = argmax
+        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
+                      line=dict(color=ACCENT_2, width=4))  # fmt: skip
+    fig.update_layout(**base_layout(None, height))
+    fig.update_layout(margin=dict(l=8, r=8, t=8, b=8))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    return fig
+
+
+def patches_grid(
+    patches: np.ndarray, values: np.ndarray, title: str, columns: int = 9, px: int = 6
+) -> go.Figure:
+    """Top patches in greys (NaN = outside the image), each with its activation written above."""
+    patches = np.asarray(patches, np.float32)
+    n, s = patches.shape[0], patches.shape[1]
+    z, custom = tile(np.moveaxis(patches, 0, -1), columns, gap=max(2, s // 5))
+    hover = "patch %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>pixel %{z:.0f}"
+    px = min(24, max(px, round(72 / max(s, 1))))  # at least ~72 screen pixels per patch
+    fig = _grid_figure(z, custom, (0, 255), hover, title, px, colorscale=GREYS)
+    fig.update_traces(showscale=False)
+    gap = max(2, s // 5)
+    cols = max(1, min(columns, n))
+    for k, v in enumerate(values):
+        fig.add_annotation(x=(k % cols) * (s + gap) + s / 2 - 0.5, y=(k // cols) * (s + gap) + s - 0.5,
+                           text=f"{v:.2f}", showarrow=False, yanchor="top", font=dict(size=11, color=ACCENT))  # fmt: skip
+    fig.update_layout(height=fig.layout.height + 24, margin=dict(l=8, r=8, t=36, b=30))
+    return fig
+
+
+def digits_with_boxes(
+    images: np.ndarray, boxes: np.ndarray, values: np.ndarray, title: str, px: int = 3
+) -> go.Figure:
+    """Whole digits side by side, each with one box outlined and a number written under it.
+
+    Args:
+        images: (n, 28, 28) pixels 0..255.
+        boxes: (n, 4) (top, left, bottom, right), inclusive; may reach outside the image.
+        values: (n,) the number to write under each digit.
+        title: the chart title.
+        px: screen pixels per image pixel.
+    """
+    images = np.asarray(images, np.float32)
+    n, h, w = images.shape
+    gap = 4
+    z, custom = tile(np.moveaxis(images, 0, -1), n, gap=gap)
+    hover = "digit %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>pixel %{z:.0f}"
+    fig = _grid_figure(z, custom, (0, 255), hover, title, px, colorscale=GREYS)
+    fig.update_traces(showscale=False)
+    for k, ((top, left, bottom, right), v) in enumerate(zip(boxes, values, strict=True)):
+        x0 = k * (w + gap)
+        fig.add_shape(type="rect", line=dict(color=ACCENT_2, width=2),
+                      x0=x0 + max(left, 0) - 0.5, x1=x0 + min(right, w - 1) + 0.5,
+                      y0=max(top, 0) - 0.5, y1=min(bottom, h - 1) + 0.5)  # fmt: skip
+        fig.add_annotation(x=x0 + w / 2 - 0.5, y=h - 0.5, text=f"{v:.2f}", showarrow=False,
+                           yanchor="top", font=dict(size=11, color=ACCENT))  # fmt: skip
+    fig.update_layout(height=fig.layout.height + 20, margin=dict(l=8, r=8, t=36, b=28))
+    return fig
