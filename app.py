@@ -11,6 +11,7 @@ st.set_page_config(page_title="Layer by Layer", page_icon=":material/layers:", l
 PAGES = [
     st.Page("pages/data.py", title="MNIST at a glance", icon=":material/grid_on:", url_path="data", default=True),
     st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build"),
+    st.Page("pages/inside.py", title="Look inside", url_path="inside", icon=":material/visibility:"),
 ]
 
 navigation = st.navigation(PAGES)
