@@ -1,0 +1,45 @@
+"""Look inside in Chromium: a digit's feature maps are drawn, and a window is explained."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser_utils import assert_no_exception, goto_page, wait_for_app, wait_for_figures
+
+CHARTS = "[data-testid='stPlotlyChart']"
+
+
+def test_feature_maps_of_a_digit(app_url: str, page: Page) -> None:
+    goto_page(page, app_url, "inside", timeout=120_000)
+    wait_for_figures(page, timeout=60_000)
+    assert_no_exception(page)
+    expect(page.get_by_test_id("stHeading").first).to_contain_text("Look inside")
+    expect(page.get_by_text("test digit 0 (labelled 7)")).to_be_visible()
+
+    # The notebook's CNN (pretrained, or untrained when the file is missing): the input digit and
+    # one chart per layer, each titled "Kind → shape", drawn as heatmap tiles.
+    charts = page.locator(CHARTS)
+    expect(charts).to_have_count(15)
+    titles = page.locator(f"{CHARTS} .gtitle").evaluate_all("els => els.map(e => e.textContent)")
+    for title in ("Conv2D → 28×28×32", "MaxPooling2D → 14×14×32", "Flatten → 3,136", "Dense → 10"):
+        assert title in titles, titles
+    conv = charts.filter(has_text="Conv2D → 28×28×32").first
+    assert conv.locator("g.hm image").count() == 1  # the tiles: one heatmap, drawn as an image
+
+    # A new digit redraws them.
+    page.get_by_role("button", name="Random").click()
+    wait_for_app(page, timeout=60_000)
+    wait_for_figures(page, timeout=60_000)
+    assert_no_exception(page)
+    expect(page.get_by_text("test digit 0 (labelled 7)")).to_have_count(0)
+    expect(charts).to_have_count(15)
+
+
+def test_one_window_explained(app_url: str, page: Page) -> None:
+    goto_page(page, app_url, "inside", timeout=120_000)
+    page.get_by_role("tab", name="One window explained").click()
+    wait_for_app(page, timeout=60_000)
+    wait_for_figures(page, timeout=60_000)
+    assert_no_exception(page)
+    expect(page.get_by_text("Sum of the 9 products")).to_be_visible()
+    expect(page.get_by_text("✓ the same as the layer's own output")).to_be_visible()
