@@ -34,6 +34,10 @@ SMALL_DRAWING = 0.12  # ink spanning less than this share of the canvas side is 
 # Ink mass (sum of pixels / 255) of MNIST training digits: 0.1st percentile 28, median 100,
 # 99.9th percentile 228, maximum 312. Outside this range the input is unlike any MNIST digit.
 MNIST_INK_RANGE = (20.0, 250.0)
+# Stroke thickness: the share of ink pixels (> 128) whose whole 5x5 neighbourhood is ink. MNIST
+# training digits: 99th percentile 0.09, 99.9th 0.23. A small drawing blown up to 20x20 has fat
+# strokes (a short "1" becomes a filled 20x8 bar: 0.4).
+THICK_SHARE = 0.25
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,6 +233,10 @@ def _warnings(image: np.ndarray, span: float) -> tuple[str, ...]:
             "The drawing is very small: it was blown up to fill 20×20 pixels, so its strokes "
             "became thick blobs."
         )
+    if thick_share(image) > THICK_SHARE:
+        out.append(
+            "Its strokes are much thicker than MNIST's (a small drawing blown up to 20×20 pixels?)."
+        )
     mass = float(image.sum(dtype=np.int64)) / 255.0
     if mass > MNIST_INK_RANGE[1]:
         out.append(
@@ -238,6 +246,21 @@ def _warnings(image: np.ndarray, span: float) -> tuple[str, ...]:
     elif mass < MNIST_INK_RANGE[0]:
         out.append("It has less ink than almost any MNIST digit: very thin or faint strokes.")
     return tuple(out)
+
+
+def thick_share(image: np.ndarray, radius: int = 2) -> float:
+    """The share of ink pixels (> 128) whose (2r+1)x(2r+1) neighbourhood is all ink (0 if no ink)."""
+    ink = np.asarray(image) > 128
+    total = int(ink.sum())
+    if total == 0:
+        return 0.0
+    h, w = ink.shape
+    padded = np.pad(ink, radius)
+    inside = ink.copy()
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            inside &= padded[dy : dy + h, dx : dx + w]
+    return float(inside.sum()) / total
 
 
 def from_canvas(rgba: np.ndarray | None, centre: bool = True) -> Steps:

@@ -64,6 +64,13 @@ def build(seed: int) -> tuple[keras.Model, str]:
     return build_model(NOTEBOOK_CNN, seed=seed).model, "core.keras_model.build_model"
 
 
+def save_for_inference(model: keras.Model, seed: int, path: Path) -> None:
+    """Save the weights in a fresh, uncompiled copy: no optimizer state (6.7 MB instead of 20 MB)."""
+    fresh, _ = build(seed)
+    fresh.set_weights(model.get_weights())
+    fresh.save(path)
+
+
 def augmenter(seed: int):
     """A tf.data map function: (B,28,28,1) float32 0..255 -> augmented batch, labels unchanged."""
     turn = keras.layers.RandomRotation(ROTATION_DEG / 360.0, fill_mode="constant", seed=seed)
@@ -133,7 +140,7 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "pretrained.keras"
-    model.save(path)
+    save_for_inference(model, args.seed, path)
     meta = {
         "file": path.name,
         "architecture": NOTEBOOK_CNN.to_url(),

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from core import digits
+from core.data import load_mnist, random_indices
 from core.layers import MNIST_MEAN, MNIST_STD
 
 
@@ -132,7 +133,23 @@ def test_a_dot_is_classified_but_flagged():
     rgba = canvas()
     rgba[(yy - 140) ** 2 + (xx - 140) ** 2 <= 10**2, :3] = 255  # one click of a 20 px brush
     steps = digits.from_canvas(rgba)
-    assert steps.ok and len(steps.warnings) == 2  # very small, and more ink than any MNIST digit
+    assert steps.ok and len(steps.warnings) == 3  # very small, fat strokes, more ink than MNIST's
+    assert "very small" in steps.warnings[0]
+
+
+def test_a_small_drawing_with_fat_strokes_is_flagged():
+    rgba = ink(canvas(), slice(50, 101), slice(40, 60))  # a short "1" drawn with the 20 px brush
+    steps = digits.from_canvas(rgba)
+    assert steps.ok and any("thicker than MNIST" in w for w in steps.warnings)
+
+
+def test_mnist_digits_are_rarely_flagged():
+    mnist = load_mnist()
+    flagged = [
+        digits.prepare(np.kron(mnist.x_test[i], np.ones((4, 4), np.uint8))).warnings
+        for i in random_indices(len(mnist.y_test), 500, seed=2)
+    ]
+    assert sum(bool(w) for w in flagged) <= 5  # at most 1%
 
 
 def test_model_input_and_normalised_view():

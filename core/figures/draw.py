@@ -147,7 +147,7 @@ def occlusion_figure(
         showscale=False,
         hoverinfo="skip",
     )
-    fig.update_layout(**base_layout(height=height))
+    fig.update_layout(**base_layout(height=height), width=height + 100)
     fig.update_xaxes(visible=False, constrain="domain", fixedrange=True)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
     return fig
