@@ -403,10 +403,15 @@ def _short(err: Exception, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def from_upload(data: bytes, centre: bool = True) -> tuple[Steps, Upload]:
-    """Decode an upload (see :func:`decode_upload`, which raises UploadError) and run the steps."""
-    upload = decode_upload(data)
+def upload_steps(upload: Upload, centre: bool = True) -> Steps:
+    """The steps for a decoded upload; the first step shows the file's own greyscale."""
     steps = prepare(upload.grey, centre, raw=upload.original)
     if steps.reason:
         steps = Steps(steps.raw, steps.grey, centred=centre, reason="No ink found in the image.")
-    return steps, upload
+    return steps
+
+
+def from_upload(data: bytes, centre: bool = True) -> tuple[Steps, Upload]:
+    """Decode an upload (see :func:`decode_upload`, which raises UploadError) and run the steps."""
+    upload = decode_upload(data)
+    return upload_steps(upload, centre), upload

@@ -36,7 +36,7 @@ def drawing_input() -> np.ndarray | None:
     return result.image_data
 
 
-def upload_input(centre: bool) -> digits.Steps | None:
+def upload_input() -> digits.Upload | None:
     """An uploaded PNG/JPEG, decoded safely; None (after a clear message) when unusable."""
     file = st.file_uploader(
         "A photo or scan of one handwritten digit (PNG or JPEG, at most 5 MB)",
@@ -46,7 +46,7 @@ def upload_input(centre: bool) -> digits.Steps | None:
     if file is None:
         return None
     try:
-        steps, upload = digits.from_upload(file.getvalue(), centre)
+        upload = digits.decode_upload(file.getvalue())
     except digits.UploadError as err:
         st.error(f"{file.name}: {err}")
         return None
@@ -54,7 +54,7 @@ def upload_input(centre: bool) -> digits.Steps | None:
         "dark ink on light paper, so it was inverted" if upload.inverted else "light ink on dark"
     )
     st.caption(f"{upload.format}, {upload.size[0]}×{upload.size[1]} pixels: {paper}.")
-    return steps
+    return upload
 
 
 def models() -> list[draw_state.ModelChoice]:
@@ -91,7 +91,7 @@ def show_steps(steps: digits.Steps) -> None:
     ]
     normalised = figs.diverging_rgb(steps.normalised())
     images = [steps.raw, steps.grey, steps.cropped, steps.scaled, steps.image, normalised]
-    for col, title, image in zip(st.columns(6), titles, images, strict=True):
+    for col, title, image in zip(st.columns(6, gap="small"), titles, images, strict=True):
         col.image(figs.tile(image), caption=title, width=figs.TILE)
     st.caption(
         f"Cropped {steps.cropped.shape[0]}×{steps.cropped.shape[1]} → scaled "
@@ -127,14 +127,18 @@ except (FileNotFoundError, ValueError) as err:
 left, right = st.columns([1, 1.35], gap="large")
 with left:
     source = st.segmented_control("Input", ["Draw", "Upload"], default="Draw", key="draw.source")
-    rgba = drawing_input() if source != "Upload" else None
+    uploading = source == "Upload"
+    upload, rgba = (upload_input(), None) if uploading else (None, drawing_input())
     centre = st.toggle(
         "Centre by centre of mass (as MNIST)",
         value=True,
         key="draw.centre",
         help="Off: the digit's bounding box is centred instead. See how the guess changes.",
     )
-    steps = upload_input(centre) if source == "Upload" else digits.from_canvas(rgba, centre)
+    if uploading:
+        steps = digits.upload_steps(upload, centre) if upload else None
+    else:
+        steps = digits.from_canvas(rgba, centre)
 
 with right:
     if steps is None or not steps.ok:
@@ -154,9 +158,14 @@ with right:
     for col, c in zip(st.columns(len(choices)), choices, strict=True):
         with col:
             big_guess(f"{c.label} model" + (f" ({c.note})" if c.note else ""), guesses[c.label])
-    low = [g for g in guesses.values() if g.low]
+    low = next((g for g in guesses.values() if g.low), None)
     if low:
-        st.warning("Low confidence: " + "; ".join(low[0].reasons) + ".", icon=":material/help:")
+        bullets = "\n".join(
+            f"- {r[0].upper()}{r[1:]}" + ("" if r[-1] in ".?!" else ".") for r in low.reasons
+        )
+        st.warning(
+            f"**Low confidence: don't trust this guess.**\n\n{bullets}", icon=":material/help:"
+        )
     st.plotly_chart(
         figs.probability_figure(
             {n: p[0] for n, p in probs.items()}, {n: g.digit for n, g in guesses.items()}

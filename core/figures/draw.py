@@ -19,7 +19,7 @@ from core.figures.style import (
 )
 
 FRAME = (30, 41, 59)  # slate, around tiles that are not square, so black background stays visible
-TILE = 140  # display side of a step tile, in screen pixels (5 per MNIST pixel)
+TILE = 112  # display side of a step tile, in screen pixels (4 per MNIST pixel)
 
 
 def tile(image: np.ndarray, size: int = TILE) -> np.ndarray:
@@ -113,13 +113,13 @@ def probability_figure(
 
 
 def occlusion_figure(
-    drop: np.ndarray, image: np.ndarray, digit: int, height: int = 300
+    drop: np.ndarray, image: np.ndarray, digit: int, height: int = 280
 ) -> go.Figure:
     """The occlusion map on the diverging scale (centred on 0) with the digit's outline on top.
 
     Args:
         drop: (28, 28) drop in the guess's probability when each part is hidden.
-        image: (28, 28) uint8 model input, outlined at half brightness.
+        image: (28, 28) uint8 model input, outlined where it is brighter than 96.
         digit: the tracked digit, for the hover text.
         height: figure height in px.
     """
@@ -142,12 +142,13 @@ def occlusion_figure(
     )
     fig.add_contour(
         z=np.asarray(image, dtype=float),
-        contours=dict(start=128, end=128, size=1, coloring="none"),
+        contours=dict(start=96, end=96, size=1, coloring="none"),
         line=dict(color="#111827", width=1.5),
         showscale=False,
         hoverinfo="skip",
     )
-    fig.update_layout(**base_layout(height=height), width=height + 100)
+    fig.update_layout(**base_layout(height=height), width=height + 90)
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=10))
     fig.update_xaxes(visible=False, constrain="domain", fixedrange=True)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
     return fig
