@@ -1,0 +1,179 @@
+"""This session's architecture, its undo stack and selection, mirrored to ``?arch=`` in the URL.
+
+Pages call these functions instead of touching ``st.session_state`` keys. The architecture
+lives in the session; the query string is a copy for sharing:
+
+* The first ``get_arch()`` of a session (the sidebar card or a page, whichever comes first)
+  parses ``?arch=`` with ``Architecture.from_url``; unreadable text leaves a warning
+  (``take_notice()``) and the default architecture, never a traceback.
+* ``sync_url()`` runs at the top of the Build page. An ``?arch=`` this session has not seen
+  or written (a link opened inside a running session) is read the same way, as an undoable
+  change. Otherwise the current architecture is written to the URL, which also restores it
+  after Streamlit clears the query string on a page switch.
+* ``set_arch()`` pushes the previous architecture on the undo stack and writes the URL.
+
+Model state (trained weights, jobs) belongs elsewhere: a later page adds its own functions
+and keys next to these, under a different prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.architecture import Architecture, ArchitectureError
+from core.presets import PRESETS
+
+DEFAULT_PRESET = "Notebook's VGG-like CNN"
+UNDO_LIMIT = 50
+URL_KEY = "arch"
+
+_ARCH = "build.arch"
+_UNDO = "build.undo"  # list of (Architecture, note) pairs, oldest first
+_SELECTED = "build.selected"
+_URL_WRITTEN = "build.url_written"  # the ?arch= text this session wrote last
+_NOTICE = "build.notice"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for the page to show once the state has settled (kind: "warning"/"error"/"success")."""
+
+    kind: str
+    text: str
+
+
+def default_arch() -> Architecture:
+    """The architecture a new session starts with: the notebook's VGG-like CNN."""
+    return PRESETS[DEFAULT_PRESET][0]
+
+
+def get_arch() -> Architecture:
+    """The session's current architecture.
+
+    The first call in a session reads ``?arch=`` from the URL (so whichever page or sidebar
+    asks first sees a shared link's architecture); without one, or when it cannot be read,
+    it is the notebook's VGG-like CNN (and ``take_notice()`` says what was wrong).
+    """
+    if _ARCH not in st.session_state:
+        st.session_state[_ARCH] = _from_link() or default_arch()
+    return st.session_state[_ARCH]
+
+
+def _from_link() -> Architecture | None:
+    """The architecture in ``?arch=``, or None (with a warning notice when it is unreadable)."""
+    incoming = st.query_params.get(URL_KEY)
+    if incoming is None:
+        return None
+    st.session_state[_URL_WRITTEN] = incoming  # seen: sync_url() won't read it again
+    try:
+        return Architecture.from_url(incoming)
+    except ArchitectureError as err:
+        notify(
+            "warning",
+            f"The link's architecture could not be read: {err}. Showing the notebook's VGG-like CNN instead.",
+        )
+        return None
+
+
+def set_arch(arch: Architecture, note: str | None = None) -> None:
+    """Makes ``arch`` current; the previous one goes on the undo stack (at most UNDO_LIMIT).
+
+    Args:
+        arch: the new architecture.
+        note: what changed, in words ("added Conv2D(32, 3×3, relu)"); shown next to Undo.
+    """
+    previous = get_arch()
+    if arch == previous:
+        return
+    stack = st.session_state.setdefault(_UNDO, [])
+    stack.append((previous, note or "last change"))
+    del stack[:-UNDO_LIMIT]
+    st.session_state[_ARCH] = arch
+    _clamp_selection(arch)
+    _write_url(arch)
+
+
+def undo() -> bool:
+    """Goes back to the architecture before the last change; False when there is nothing to undo."""
+    stack = st.session_state.get(_UNDO) or []
+    if not stack:
+        return False
+    arch, _ = stack.pop()
+    st.session_state[_ARCH] = arch
+    _clamp_selection(arch)
+    _write_url(arch)
+    return True
+
+
+def can_undo() -> bool:
+    """True when ``undo()`` would change something."""
+    return bool(st.session_state.get(_UNDO))
+
+
+def undo_note() -> str | None:
+    """What the next ``undo()`` takes back, e.g. "added Dense(10, softmax)"; None if nothing."""
+    stack = st.session_state.get(_UNDO) or []
+    return stack[-1][1] if stack else None
+
+
+def selected_index() -> int | None:
+    """The layer open in the editor, or None."""
+    index = st.session_state.get(_SELECTED)
+    return index if index is not None and 0 <= index < len(get_arch()) else None
+
+
+def select(index: int | None) -> None:
+    """Opens layer ``index`` in the editor (None closes it)."""
+    st.session_state[_SELECTED] = index
+
+
+def _clamp_selection(arch: Architecture) -> None:
+    index = st.session_state.get(_SELECTED)
+    if index is not None and index >= len(arch):
+        st.session_state[_SELECTED] = len(arch) - 1 if len(arch) else None
+
+
+def notify(kind: str, text: str) -> None:
+    """Leaves a message for ``notice()`` (one at a time; the newest wins)."""
+    st.session_state[_NOTICE] = Notice(kind, text)
+
+
+def take_notice() -> Notice | None:
+    """The message left for the page, if any; it is shown once, so this also forgets it."""
+    return st.session_state.pop(_NOTICE, None)
+
+
+def share_query(arch: Architecture | None = None) -> str:
+    """The link text for ``arch`` (default: the current one), e.g. ``norm-conv(8,5)-flatten``."""
+    return (arch or get_arch()).to_url()
+
+
+def sync_url() -> None:
+    """Reads a new ``?arch=`` into the session, or writes the current architecture to the URL.
+
+    Call once at the top of a page that shows the architecture. Never raises for bad link
+    text: it leaves a warning notice naming the problem and keeps the current architecture.
+    """
+    current = get_arch()  # the first call of a session reads the link
+    incoming = st.query_params.get(URL_KEY)
+    if incoming is not None and incoming != st.session_state.get(_URL_WRITTEN):
+        st.session_state[_URL_WRITTEN] = incoming
+        try:
+            set_arch(Architecture.from_url(incoming), "opened a link")
+        except ArchitectureError as err:
+            notify(
+                "warning",
+                f"The link's architecture could not be read: {err}. Your layers are unchanged.",
+            )
+        current = get_arch()
+    if st.query_params.get(URL_KEY) != current.to_url():
+        _write_url(current)
+
+
+def _write_url(arch: Architecture) -> None:
+    text = arch.to_url()
+    st.session_state[_URL_WRITTEN] = text
+    if st.query_params.get(URL_KEY) != text:
+        st.query_params[URL_KEY] = text
