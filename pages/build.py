@@ -12,7 +12,9 @@ from core.figures.architecture import comparison_figure, tensor_figure
 from core.presets import PRESETS, VGG16
 from core.shapes import Trace, format_shape, trace
 from ui import build_widgets as w
-from ui import state
+from ui import runtime, state
+
+runtime.run_through_app()
 
 KEEP = object()  # apply(): leave the selection as it is
 

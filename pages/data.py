@@ -7,7 +7,9 @@ import streamlit as st
 
 from core import data
 from core.figures import mnist as figs
-from ui import resources
+from ui import resources, runtime
+
+runtime.run_through_app()
 
 SEED_KEY = "data_sample_seed"  # the seed of the sample grid; "New samples" moves it on
 INDEX_KEY = "data_digit_index"  # the test image shown pixel by pixel

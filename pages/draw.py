@@ -10,7 +10,9 @@ from streamlit_drawable_canvas import st_canvas
 from core import digits, predict
 from core.figures import draw as figs
 from core.figures.style import ACCENT, MUTED
-from ui import draw_state
+from ui import draw_state, runtime
+
+runtime.run_through_app()
 
 CANVAS = 280  # 10x MNIST's 28 pixels
 BRUSH = 20  # a 20 px brush on a ~200 px tall digit becomes a ~2 px stroke at 20x20, like MNIST

@@ -59,6 +59,23 @@ def install() -> None:
     setattr(script_runner, _TARGET, _keep_keras_state)
 
 
+def run_through_app() -> None:
+    """Make sure a page runs inside ``app.py``'s navigation, not on its own; call it first in each page.
+
+    Streamlit still honours its old multipage mode for a folder named ``pages/``: until some run
+    has called ``st.navigation``, a first visit to ``/build`` (say, a shared link right after the
+    server starts) runs ``pages/build.py`` by itself, with file-name navigation, no page config
+    and no patch. The flag behind that is class-wide, so switching it off once and rerunning
+    sends this and every later run through ``app.py``. In a normal run this is a no-op.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def is_installed() -> bool:
     """Return True if Streamlit's post-run Keras reset is currently the no-op."""
     return getattr(script_runner, _TARGET, None) is _keep_keras_state

@@ -1,0 +1,38 @@
+"""Every page runs inside app.py's navigation, even when a fresh server's first visit is a deep link."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser_utils import assert_no_exception, start_app, stop_app, wait_for_app
+
+PAGES = sorted((Path(__file__).resolve().parents[1] / "pages").glob("*.py"))
+
+
+def _top_level_calls(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    return [ast.unparse(node.value.func) for node in tree.body if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_every_page_asks_to_run_through_app(path: Path) -> None:
+    # Streamlit's old pages/ mode would otherwise run a deep-linked page on its own.
+    assert "runtime.run_through_app" in _top_level_calls(path), f"{path.name} must call runtime.run_through_app() first"
+
+
+def test_first_visit_to_a_deep_link_gets_the_real_app(page) -> None:
+    # A server of its own: the session-wide one may already have been visited at "/".
+    server = start_app("app.py")
+    try:
+        page.goto(f"{server.url}/build?arch=norm-conv(8,5)-maxpool-flatten-dense(10,softmax)")
+        wait_for_app(page)
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav).to_contain_text("MNIST at a glance")  # our titles, not file names
+        expect(page.get_by_text("(None, 24, 24, 8)").first).to_be_visible()  # the link's architecture
+        assert_no_exception(page)
+    finally:
+        stop_app(server)
