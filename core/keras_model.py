@@ -11,7 +11,7 @@ from keras import layers
 
 from core.architecture import Architecture, ArchitectureError, LayerSpec
 from core.layers import MNIST_MEAN, MNIST_STD
-from core.shapes import MAX_PARAMS, trace
+from core.shapes import trace
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,11 +93,7 @@ def build_model(arch: Architecture, seed: int | None = None) -> BuiltModel:
         bad = t.layers[t.error_index]
         raise ArchitectureError(f"layer {bad.index + 1} ({bad.spec.kind}): {bad.error}")
     if t.too_big:
-        raise ArchitectureError(
-            f"this model has {t.total_params:,} parameters, more than the {MAX_PARAMS:,} this server builds: "
-            f"its weights alone take {t.total_params * 4 / 1e6:,.0f} MB and training needs several times "
-            "that; use fewer filters or units, or pool before Flatten"
-        )
+        raise ArchitectureError(t.too_big_reason)
     model = keras.Sequential(
         [keras.Input(shape=arch.input_shape)] + [make_layer(s, i, seed) for i, s in enumerate(arch.layers)],
         name="layer_by_layer",

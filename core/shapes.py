@@ -12,12 +12,14 @@ checks them against Keras itself.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from core.architecture import Architecture, LayerSpec
 
 MAX_PARAMS = 20_000_000  # above this a model is traced but not built (workshop server memory/time)
+MAX_VALUES = 2_000_000  # nor above this many values in one layer's output for ONE image (8 MB at float32)
 
 Shape = tuple[int | None, ...]
 
@@ -71,9 +73,32 @@ class Trace:
         return self.input_shape
 
     @property
+    def largest_output(self) -> int:
+        """The most values any ok layer outputs for one image (batch axis left out)."""
+        sizes = [math.prod(layer.output_shape[1:]) for layer in self.layers if layer.status == "ok"]
+        return max(sizes, default=0)
+
+    @property
+    def too_big_reason(self) -> str | None:
+        """Why this model is traced but not built here (too many weights or too large outputs), or None."""
+        if self.total_params > MAX_PARAMS:
+            return (
+                f"this model has {self.total_params:,} parameters, more than the {MAX_PARAMS:,} this server "
+                f"builds: its weights alone take {self.total_params * 4 / 1e6:,.0f} MB and training needs "
+                "several times that; use fewer filters or units, or pool before Flatten"
+            )
+        if self.largest_output > MAX_VALUES:
+            return (
+                f"one layer outputs {self.largest_output:,} numbers per image, more than the {MAX_VALUES:,} "
+                "this server handles (a batch of 32 would need gigabytes); use less padding, fewer filters "
+                "or pool earlier"
+            )
+        return None
+
+    @property
     def too_big(self) -> bool:
-        """True when the model has more than MAX_PARAMS parameters (traced, but not built)."""
-        return self.total_params > MAX_PARAMS
+        """True when the model is traced but not built: see too_big_reason."""
+        return self.too_big_reason is not None
 
     @property
     def error(self) -> str | None:

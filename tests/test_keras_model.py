@@ -125,6 +125,17 @@ def test_too_big_is_refused_with_its_size() -> None:
         build_model(just_over)
 
 
+def test_huge_outputs_are_refused_even_with_few_parameters() -> None:
+    # 16 rows of zeros on every side, six times: few weights, but 220×220×512 numbers per image.
+    pads = (L("ZeroPadding2D", padding=16), L("Conv2D", filters=512, kernel_size=1)) * 6
+    arch = Architecture(pads)
+    t = trace(arch)
+    assert t.ok and t.total_params < MAX_PARAMS and t.largest_output == 220 * 220 * 512
+    assert t.too_big and "numbers per image" in t.too_big_reason
+    with pytest.raises(ArchitectureError, match="24,780,800 numbers per image"):
+        build_model(arch)
+
+
 @pytest.mark.parametrize(
     "arch",
     [
