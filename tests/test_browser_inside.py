@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser_utils import assert_no_exception, goto_page, wait_for_app, wait_for_figures
@@ -9,8 +11,20 @@ from tests.browser_utils import assert_no_exception, goto_page, wait_for_app, wa
 CHARTS = "[data-testid='stPlotlyChart']"
 
 
+def open_look_inside(page: Page, app_url: str) -> None:
+    """Start at the app's root and follow the sidebar link, as a learner does.
+
+    (A direct /inside URL is not used: with a pages/ folder beside app.py, Streamlit 1.67 serves a
+    URL that matches a file name there as an old-style page, without running app.py.)
+    """
+    goto_page(page, app_url, timeout=120_000)
+    page.get_by_test_id("stSidebarNav").get_by_text("Look inside", exact=True).click()
+    wait_for_app(page, timeout=120_000)
+    expect(page).to_have_url(re.compile(r"/inside/?$"))
+
+
 def test_feature_maps_of_a_digit(app_url: str, page: Page) -> None:
-    goto_page(page, app_url, "inside", timeout=120_000)
+    open_look_inside(page, app_url)
     wait_for_figures(page, timeout=60_000)
     assert_no_exception(page)
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Look inside")
@@ -36,7 +50,7 @@ def test_feature_maps_of_a_digit(app_url: str, page: Page) -> None:
 
 
 def test_one_window_explained(app_url: str, page: Page) -> None:
-    goto_page(page, app_url, "inside", timeout=120_000)
+    open_look_inside(page, app_url)
     page.get_by_role("tab", name="One window explained").click()
     wait_for_app(page, timeout=60_000)
     wait_for_figures(page, timeout=60_000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -164,10 +163,7 @@ def choose_input(x_test: np.ndarray, y_test: np.ndarray) -> DigitChoice | None:
         if drawing is None:
             st.warning("You have not drawn a digit yet: draw one on the Draw page, then come back.")
             return None
-        digest = hashlib.sha1(drawing.tobytes()).hexdigest()[:6]
-        return DigitChoice(
-            drawing, f"your latest drawing from the Draw page (#{digest})", None, "drawing"
-        )
+        return DigitChoice(drawing, "your latest drawing from the Draw page", None, "drawing")
     st.session_state.setdefault(_INDEX, 0)
     n = len(x_test)
     left, mid, right = st.columns([1.1, 1, 0.8], vertical_alignment="bottom")
@@ -238,9 +234,10 @@ def _layer_caption(out: LayerOutput, before: LayerOutput | None, pre_shown: bool
     return ""
 
 
-def every_layer(outputs: list[LayerOutput], show_all: bool, before_relu: bool) -> None:
+def every_layer(
+    outputs: list[LayerOutput], show_all: bool, before_relu: bool, input_shape: tuple = MNIST_SHAPE
+) -> None:
     """Each layer's output in order, titled "Kind → shape", drawn to one pixel scale."""
-
     for out in outputs:
         before = outputs[out.index - 1] if out.index else None
         a = out.array
@@ -249,7 +246,7 @@ def every_layer(outputs: list[LayerOutput], show_all: bool, before_relu: bool) -
         if a.ndim == 3:
             pre = out.pre_activation if before_relu else None
             maps = a if pre is None else pre
-            zrange = diverging_range(out.pre_activation if out.pre_activation is not None else a)
+            zrange = diverging_range(maps)  # so a padding or pooling after it looks the same
             border = out.spec.params["padding"] if out.kind == "ZeroPadding2D" else 0
             fig = figs.feature_maps(maps, title + (" (before ReLU)" if pre is not None else ""),
                                     max_tiles=None if show_all else 32, zrange=zrange,
@@ -260,9 +257,10 @@ def every_layer(outputs: list[LayerOutput], show_all: bool, before_relu: bool) -
                 note += f" Showing the first 32 of {a.shape[-1]} channels."
             if note:
                 st.caption(note)
-        elif out.kind == "Flatten" and before is not None:
-            _chart(figs.flat_strip(a, title, before.array.shape), key=f"inside.layer.{out.index}")
-            st.caption(f"The {figs.shape_text(before.array.shape)} block laid out as one row of "
+        elif out.kind == "Flatten":
+            source = before.array.shape if before is not None else input_shape
+            _chart(figs.flat_strip(a, title, source), key=f"inside.layer.{out.index}")
+            st.caption(f"The {figs.shape_text(source)} block laid out as one row of "
                        f"{a.size:,} numbers (wrapped here to fit): hover to see where each came from.")  # fmt: skip
         else:
             soft = out.spec.params.get("activation") == "softmax" and a.shape == (10,)
@@ -275,7 +273,6 @@ def _spatial(outputs: list[LayerOutput]) -> list[LayerOutput]:
 
 def one_window(outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray) -> None:
     """Choose a layer, a pixel and a channel: its receptive field, and how its value was made."""
-
     spatial = _spatial(outputs)
     if not spatial:
         st.info("No layer of this model has rows and columns, so there is no window to explain.")
@@ -298,7 +295,7 @@ def one_window(outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray)
     value = float(out.array[row, col, ch])
     field = receptive_fields(built.arch)[index]
     box = input_box(field, row, col)
-    left, mid, right = st.columns([1, 1, 1.6])
+    left, mid, right = st.columns([0.9, 0.9, 1.8])
     with left:
         _chart(figs.digit_with_box(image, box, "Where it looks in the digit"))
         if box is None:
@@ -312,7 +309,7 @@ def one_window(outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray)
         fig = figs.feature_maps(
             out.array[..., ch : ch + 1],
             f"Channel {ch} of layer {index + 1}",
-            px=6 if h <= 30 else 3,
+            px=max(2, round(168 / max(h, w))),  # about the size of the digit beside it
         )
         fig.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
                       line=dict(color=ACCENT_2, width=2))  # fmt: skip
@@ -332,7 +329,6 @@ def one_window(outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray)
 
 
 def _explain_conv(e, value: float, ranges: tuple) -> None:
-
     k, channels = e.patch.shape[0], e.patch.shape[-1]
     if channels == 1:
         st.markdown(f"**The {k}×{k} multiply-and-sum** (input after normalising and padding)")
@@ -370,7 +366,6 @@ def _explain_conv(e, value: float, ranges: tuple) -> None:
 
 
 def _explain_pool(e) -> None:
-
     k = e.window.shape[0]
     st.markdown(f"**The {k}×{k} window of the layer before, channel {e.channel}**")
     _chart(figs.pool_window(e.window, e.argmax if e.kind == "MaxPooling2D" else None))
@@ -384,10 +379,9 @@ def _explain_pool(e) -> None:
                     f"is kept; the other {int(np.sum(~np.isnan(e.window))) - 1} are dropped.")  # fmt: skip
 
 
-def _kernel_slice(built: BuiltModel, index: int, channel: int, title: str, px: int = 10) -> None:
-
+def _kernel_slice(built: BuiltModel, index: int, channel: int, title: str) -> None:
     kernel, _ = act.layer_weights(built.model, index)
-    _chart(figs.kernels(kernel, channel, title, columns=8, px=px))
+    _chart(figs.kernels(kernel, channel, title, columns=8, px=10, max_width=380))
 
 
 def filters(option: ModelOption) -> int | None:
@@ -418,14 +412,29 @@ def filters(option: ModelOption) -> int | None:
                 "Train page, then compare them with what it learns.")  # fmt: skip
         _kernel_slice(option.built, index, channel, f"Random filters · {label}")
         return index
-    left, right = st.columns(2)
-    with left:
+    first = index == next(i for i, s in enumerate(arch.layers) if s.kind == "Conv2D")
+    snapshots = dict(option.snapshots)
+    try:
+        if first and 0 in snapshots:  # this model's own random start, saved before training
+            start, start_title = snapshots[0], f"Its random start, before training · {label}"
+        else:
+            start = np.asarray(untrained(arch).model.layers[index].kernel)
+            start_title = f"A random start (seed {SEED}) · {label}"
+    except ArchitectureError as err:
+        st.caption(f"No random model to compare with: {err}")
         _kernel_slice(option.built, index, channel, f"Trained · {label}")
-    with right:
-        try:
-            _kernel_slice(untrained(arch), index, channel, f"Random start (seed {SEED}) · {label}")
-        except ArchitectureError as err:
-            st.caption(f"No random model to compare with: {err}")
+        return index
+    trained, _ = act.layer_weights(option.built.model, index)
+    zrange = diverging_range(np.concatenate([trained.ravel(), start.ravel()]))  # one scale for both
+    left, right = st.columns(2)
+    for column, kernel, title in (
+        (left, trained, f"Trained · {label}"),
+        (right, start, start_title),
+    ):
+        with column:
+            _chart(
+                figs.kernels(kernel, channel, title, columns=8, px=10, zrange=zrange, max_width=380)
+            )
     st.caption("Blue weights are negative, red positive, white zero; hover for the numbers. Random "
                "filters are noise; trained first-layer filters look like small edge and stroke "
                "detectors.")  # fmt: skip
@@ -436,7 +445,6 @@ def filters_over_training(
     option: ModelOption, outputs: list[LayerOutput], image: np.ndarray
 ) -> None:
     """A slider over the first Conv2D's kernels saved at each epoch of this session's training."""
-
     st.markdown("**Filters over training**")
     if not option.snapshots:
         st.caption("When you train a model on the Train page in this session, its first layer's "
@@ -447,7 +455,9 @@ def filters_over_training(
     epoch = st.select_slider("Training so far", epochs, value=epochs[-1], key="inside.snap.epoch",
                              format_func=_epoch_name)  # fmt: skip
     kernel = dict(option.snapshots)[epoch]
-    _chart(figs.kernels(kernel, 0, f"First-layer filters {_epoch_name(epoch)}", columns=16, px=10))
+    every = np.concatenate([np.ravel(k) for _, k in option.snapshots])  # one range for all epochs
+    title = f"First-layer filters {_epoch_name(epoch)}"
+    _chart(figs.kernels(kernel, 0, title, columns=8, px=10, zrange=diverging_range(every)))
     x = outputs[first - 1].array if first else image[..., None].astype(np.float32)
     maps = _conv_with(kernel, option, first, x)
     _chart(figs.feature_maps(maps, f"Conv2D → {figs.shape_text(maps.shape)} with those filters"))
@@ -470,7 +480,6 @@ def _conv_with(kernel: np.ndarray, option: ModelOption, index: int, x: np.ndarra
 
 def what_a_filter_looks_for(option: ModelOption, x_test: np.ndarray) -> None:
     """The 9 test-digit patches that excite a chosen filter most (cached per model)."""
-
     arch = option.built.arch
     convs = [i for i, s in enumerate(arch.layers) if s.kind == "Conv2D"]
     if not convs:
@@ -485,10 +494,13 @@ def what_a_filter_looks_for(option: ModelOption, x_test: np.ndarray) -> None:
     key = (option.key, index, filt, n)
     result = cached_top_patches(key)
     if result is None:
-        slow = index != convs[0]
-        if slow and not st.button("Find its 9 strongest patches", icon=":material/search:"):
+        slot = st.empty()  # the button (deeper layers take seconds), gone once there are results
+        if index != convs[0] and not slot.button(
+            "Find its 9 strongest patches", icon=":material/search:"
+        ):
             st.caption(f"Searching {n:,} digits through {index + 1} layers takes a few seconds.")
             return
+        slot.empty()
         with st.spinner(f"Running {n:,} test digits through the first {index + 1} layers…"):
             result = cached_top_patches(
                 key, lambda: act.top_patches(option.built.model, arch, index, filt, x_test[:n])

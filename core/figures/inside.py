@@ -123,7 +123,13 @@ def feature_maps(
 
 
 def kernels(
-    kernel: np.ndarray, channel: int, title: str, columns: int = 16, px: int = 12
+    kernel: np.ndarray,
+    channel: int,
+    title: str,
+    columns: int = 16,
+    px: int = 12,
+    zrange: tuple[float, float] | None = None,
+    max_width: int = 760,
 ) -> go.Figure:
     """Every filter's weights for one input channel, tiled, on the diverging scale, values on hover.
 
@@ -132,9 +138,15 @@ def kernels(
         channel: which input channel's slice to show (0 for a first layer on grey images).
         title: the chart title (say which input channel it is).
         columns: tiles per row.
-        px: screen pixels per weight.
+        px: screen pixels per weight; raised so the chart is at least ~100 px tall (room for its
+            colour bar) but never wider than ``max_width``.
+        zrange: colour limits; default symmetric over the whole kernel, so tiles (and channels)
+            compare. Pass one range to two kernels (trained and random) to compare them.
+        max_width: the widest the tiles may be drawn, in screen pixels.
 
-    The colour range is symmetric over the whole kernel, so tiles (and channels) compare.
+    Example:
+        >>> kernels(np.zeros((3, 3, 1, 32)), 0, "Filters").data[0].z.shape  # 2 rows of 16
+        (7, 63)
     """
     kernel = np.asarray(kernel, np.float32)
     if kernel.ndim != 4 or not 0 <= channel < kernel.shape[2]:
@@ -145,7 +157,8 @@ def kernels(
     hover = (
         "filter %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>weight %{z:.3f}"
     )
-    return _grid_figure(z, custom, diverging_range(kernel), hover, title, px)
+    px = max(1, min(max(px, -(-100 // z.shape[0])), max_width // z.shape[1]))
+    return _grid_figure(z, custom, zrange or diverging_range(kernel), hover, title, px)
 
 
 def vector_bars(
@@ -204,7 +217,7 @@ def flat_strip(
     hover = f"number %{{customdata[0]}} = value at {where}<br>%{{z:.3f}}"
     fig = _grid_figure(z.reshape(rows, per_row), custom, diverging_range(values), hover, title, 2)
     fig.update_yaxes(scaleanchor=None)
-    fig.update_layout(height=36 + 50 + 6 * rows, width=None, autosize=True)
+    fig.update_layout(height=max(120, 86 + 8 * rows), width=None, autosize=True)
     return fig
 
 
@@ -317,6 +330,11 @@ def patches_grid(
     fig.update_traces(showscale=False)
     gap = max(2, s // 5)
     cols = max(1, min(columns, n))
+    for k in range(n):  # outline each patch: its NaN part (outside the digit) has no colour
+        x0, y0 = (k % cols) * (s + gap) - 0.5, (k // cols) * (s + gap) - 0.5
+        fig.add_shape(
+            type="rect", x0=x0, x1=x0 + s, y0=y0, y1=y0 + s, line=dict(color=MUTED, width=1)
+        )
     for k, v in enumerate(values):
         fig.add_annotation(x=(k % cols) * (s + gap) + s / 2 - 0.5, y=(k // cols) * (s + gap) + s - 0.5,
                            text=f"{v:.2f}", showarrow=False, yanchor="top", font=dict(size=11, color=ACCENT))  # fmt: skip
