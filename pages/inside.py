@@ -6,7 +6,9 @@ import streamlit as st
 
 from core.figures import inside as figs
 from ui import inside_widgets as w
-from ui import resources
+from ui import resources, runtime
+
+runtime.run_through_app()
 
 st.title("Look inside")
 st.caption(
