@@ -42,6 +42,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import contextlib
+
 from playwright.async_api import Page, async_playwright  # noqa: E402
 from playwright.async_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
@@ -162,10 +164,8 @@ def console_text(message) -> str:
 async def wait_for_app(page: Page, run_start: float = 1_000) -> None:
     """As tests/browser_utils.wait_for_app: let a run start, then wait for it to finish."""
     if run_start > 0:
-        try:
+        with contextlib.suppress(PlaywrightTimeout):
             await page.locator(NOT_IDLE).wait_for(state="attached", timeout=run_start)
-        except PlaywrightTimeout:
-            pass
     await page.locator(CONNECTED).wait_for(state="attached", timeout=ACTION_TIMEOUT)
     await page.locator(NOT_RUNNING).wait_for(state="attached", timeout=ACTION_TIMEOUT)
     await page.wait_for_timeout(100)
@@ -243,7 +243,9 @@ async def build_clicks(s: Session, phase: str, clicks: int) -> None:
     for k in range(1, clicks + 1):
         await page.locator(".st-key-add-where").get_by_text("at the start").click()
         side = 28 + 2 * k
-        ms = await page.evaluate(CLICK_TO_SHAPE, [".st-key-add-button button", f"(None, {side}, {side}, 1)"])
+        ms = await page.evaluate(
+            CLICK_TO_SHAPE, [".st-key-add-button button", f"(None, {side}, {side}, 1)"]
+        )
         times.append(ms)
         await wait_for_app(page, run_start=0)
     for _ in range(clicks):
@@ -288,7 +290,11 @@ async def start_training(s: Session) -> None:
 
 async def visit_inside(s: Session) -> None:
     await nav(s, "Look inside", "inside")
-    await s.page.get_by_test_id("stHeading").filter(has_text="Look inside").first.wait_for(timeout=ACTION_TIMEOUT)
+    await (
+        s.page.get_by_test_id("stHeading")
+        .filter(has_text="Look inside")
+        .first.wait_for(timeout=ACTION_TIMEOUT)
+    )
     await check_page(s, "Look inside")
 
 
@@ -311,8 +317,12 @@ async def visit_draw(s: Session) -> None:
     body = await check_page(s, "Draw")
     found = re.search(r"Cropped (\d+)×(\d+)", body)
     height = int(found.group(1)) if found else -1
-    if abs(height - (s.stroke + 20)) > 6:  # brush 20 px: the ink is the stroke plus two half-brushes
-        s.problems.append(f"Draw: crop height {height}, expected about {s.stroke + 20} (this session's stroke)")
+    if (
+        abs(height - (s.stroke + 20)) > 6
+    ):  # brush 20 px: the ink is the stroke plus two half-brushes
+        s.problems.append(
+            f"Draw: crop height {height}, expected about {s.stroke + 20} (this session's stroke)"
+        )
 
 
 async def wait_result(s: Session) -> None:
@@ -369,7 +379,10 @@ async def drive(server_url: str, args: argparse.Namespace, rss: RssSampler, repo
                 context.set_default_timeout(ACTION_TIMEOUT)
                 page = await context.new_page()
                 s = Session(i, page, server_url, units=101 + 10 * i, stroke=60 + 15 * (i % 10))
-                page.on("console", lambda m, s=s: m.type == "error" and s.console.append(console_text(m)))
+                page.on(
+                    "console",
+                    lambda m, s=s: m.type == "error" and s.console.append(console_text(m)),
+                )
                 page.on("pageerror", lambda e, s=s: s.console.append(f"pageerror: {str(e)[:200]}"))
                 sessions.append(s)
             await phases(sessions, args, rss, report)
@@ -377,7 +390,9 @@ async def drive(server_url: str, args: argparse.Namespace, rss: RssSampler, repo
             await browser.close()
 
 
-async def phases(sessions: list[Session], args: argparse.Namespace, rss: RssSampler, report: Report) -> None:
+async def phases(
+    sessions: list[Session], args: argparse.Namespace, rss: RssSampler, report: Report
+) -> None:
     async def phase(name: str, step, group: list[Session], *step_args) -> None:
         start = time.monotonic()
         print(f"[{time.strftime('%H:%M:%S')}] {name} ({len(group)} sessions)…", flush=True)
@@ -391,7 +406,9 @@ async def phases(sessions: list[Session], args: argparse.Namespace, rss: RssSamp
     await phase("first session clicks alone", build_clicks, sessions[:1], "alone", args.clicks)
     await phase("first session visits Look inside (Keras loaded)", warm_up, sessions[:1])
     await phase("other sessions open /build (idle)", open_build, sessions[1:])
-    await phase("all click at once, no training", build_clicks, sessions, "all, no training", args.clicks)
+    await phase(
+        "all click at once, no training", build_clicks, sessions, "all, no training", args.clicks
+    )
     train_start = time.monotonic()
     await phase("all start training", start_training, sessions)
     await phase("clicks during training", clicks_on_build, sessions, "during training", args.clicks)
@@ -406,7 +423,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def print_report(report: Report, sessions: list[Session], rss: RssSampler, server, wall: float) -> None:
+def print_report(
+    report: Report, sessions: list[Session], rss: RssSampler, server, wall: float
+) -> None:
     n = report.n
     print(f"\n=== workshop load: {n} sessions, one server, {wall:.0f} s{report.timed_out} ===")
     for name, seconds in report.phase_s.items():
@@ -425,9 +444,14 @@ def print_report(report: Report, sessions: list[Session], rss: RssSampler, serve
           f"{sum(1 for s in sessions if s.statuses and 'finished' not in s.statuses)} without a result")  # fmt: skip
     m = report.marks
     print(f"\nServer RSS: peak {mb(rss.peak)}; started {mb(m.get('server started', 0))}")
-    base, idle = m.get("first session visits Look inside (Keras loaded)"), m.get("other sessions open /build (idle)")
-    print(f"  first session on /build {mb(m.get('first session opens /build', 0))}; "
-          f"after it visited Look inside (Keras, TensorFlow, MNIST, pretrained model loaded) {mb(base or 0)}")
+    base, idle = (
+        m.get("first session visits Look inside (Keras loaded)"),
+        m.get("other sessions open /build (idle)"),
+    )
+    print(
+        f"  first session on /build {mb(m.get('first session opens /build', 0))}; "
+        f"after it visited Look inside (Keras, TensorFlow, MNIST, pretrained model loaded) {mb(base or 0)}"
+    )
     if base and idle and n > 1:
         print(f"  {n} sessions open, the others idle on /build: {mb(idle)}: "
               f"{mb((idle - base) / (n - 1))} per additional idle session")  # fmt: skip
@@ -457,7 +481,9 @@ def print_report(report: Report, sessions: list[Session], rss: RssSampler, serve
     for text, count in console.most_common(10):
         print(f"  {count}x {text}")
     log = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
-    bad = [line for line in log.splitlines() if re.search(r"Traceback|Error|Exception|WARNING", line)]
+    bad = [
+        line for line in log.splitlines() if re.search(r"Traceback|Error|Exception|WARNING", line)
+    ]
     print(f"Server log {server.log_path}: {len(bad)} lines mentioning errors/warnings")
     for line in bad[:15]:
         print(f"  {line[:200]}")
@@ -467,7 +493,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--deadline", type=float, default=480.0, help="hard overall limit, seconds")
-    parser.add_argument("--clicks", type=int, default=5, help="'Add layer' clicks per session and phase")
+    parser.add_argument(
+        "--clicks", type=int, default=5, help="'Add layer' clicks per session and phase"
+    )
     args = parser.parse_args()
     began = time.monotonic()
     server = start_app("app.py", timeout=120.0)
@@ -477,8 +505,10 @@ def main() -> None:
     loop = asyncio.new_event_loop()
     try:
         left = args.deadline - (time.monotonic() - began)
-        loop.run_until_complete(asyncio.wait_for(drive(server.url, args, rss, report, sessions), left))
-    except (TimeoutError, asyncio.TimeoutError):
+        loop.run_until_complete(
+            asyncio.wait_for(drive(server.url, args, rss, report, sessions), left)
+        )
+    except TimeoutError:
         report.timed_out = f" — STOPPED AT THE {args.deadline:.0f} s DEADLINE"
     except KeyboardInterrupt:
         report.timed_out = " — interrupted"
