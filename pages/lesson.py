@@ -1,0 +1,82 @@
+"""Lesson: the notebook's story in eleven steps, each text beside the live figure it talks about.
+
+URL: ``/lesson?step=4&present=1&arch=...`` opens step 4 in presentation mode with that architecture.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from core import lesson
+from core.presets import DENSE_ONLY
+from core.shapes import trace
+from ui import lesson_widgets as w
+from ui import resources, state
+
+if PagesManager.uses_pages_directory:
+    # Opened by its URL before any session ran app.py: Streamlit 1.67 then treats pages/ as an
+    # old-style pages folder and runs this file alone (no app.py, no navigation, narrow layout).
+    # app.py's st.navigation would clear this process-wide flag; clear it and rerun, so the same
+    # URL runs app.py, whose navigation opens this page with the query string intact.
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+state.sync_url()  # ?arch= in, or the session's architecture out
+number, note = w.current_step()
+present = w.presenting()
+step = lesson.step(number)
+
+if not present:
+    st.title("Lesson")
+    st.caption("The notebook's story in order: one idea per step, beside the real data, model and figures.")
+w.navigation(number, present)
+if note:
+    st.info(w.escape(note), icon=":material/info:")
+notice = state.take_notice()
+if notice is not None:
+    st.warning(notice.text)
+
+arch = state.get_arch()
+st.header(f"{number}. {step.title}", anchor=f"step-{step.id}")
+text_col, figure_col = st.columns([2, 3], gap="large")
+with text_col:
+    st.markdown(step.text)
+    carried = DENSE_ONLY if step.id == "dense-only" else arch  # step 3 opens the model it shows
+    w.full_page_link(step, carried.to_url())
+    if not present:
+        w.share_link(number, state.share_query(), present)
+
+with figure_col:
+    try:
+        m = resources.mnist()
+        if step.id == "data":
+            w.show_data(present)
+        elif step.id == "one-hot":
+            w.show_one_hot(present)
+        elif step.id == "dense-only":
+            w.show_dense_only(trace(DENSE_ONLY), present)
+        elif step.id == "normalise":
+            w.show_normalise(present)
+        elif step.id == "training":
+            w.show_training(present)
+        else:
+            index = w.digit_index(len(m.y_test), present)
+            image, label = m.x_test[index], int(m.y_test[index])
+            if step.id == "draw":
+                w.show_draw(image, f"test digit {index:,} (a {label})", present)
+            else:
+                outs = w.outputs(image)
+                st.caption(f"Test digit {index:,} (a {label}) through the pretrained notebook CNN.")
+                show = {
+                    "convolution": lambda: w.show_convolution(outs, image, present),
+                    "relu": lambda: w.show_relu(outs, present),
+                    "pooling": lambda: w.show_pooling(outs, trace(arch), present),
+                    "flatten": lambda: w.show_flatten(outs, trace(arch), present),
+                    "softmax": lambda: w.show_softmax(outs, present),
+                }
+                show[step.id]()
+    except (FileNotFoundError, ValueError) as err:
+        st.error(f"This step's figure needs the shipped data and model: {err}")
+
+w.keras_pairs(number)
