@@ -10,6 +10,7 @@ st.set_page_config(page_title="Layer by Layer", page_icon=":material/layers:", l
 
 PAGES = [
     st.Page("pages/data.py", title="MNIST at a glance", icon=":material/grid_on:", url_path="data", default=True),
+    st.Page("pages/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
     st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build"),
     st.Page("pages/inside.py", title="Look inside", url_path="inside", icon=":material/visibility:"),
     st.Page("pages/draw.py", title="Draw", url_path="draw", icon=":material/draw:"),
