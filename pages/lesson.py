@@ -6,21 +6,14 @@ URL: ``/lesson?step=4&present=1&arch=...`` opens step 4 in presentation mode wit
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from core import lesson
 from core.presets import DENSE_ONLY
 from core.shapes import trace
 from ui import lesson_widgets as w
-from ui import resources, state
+from ui import resources, runtime, state
 
-if PagesManager.uses_pages_directory:
-    # Opened by its URL before any session ran app.py: Streamlit 1.67 then treats pages/ as an
-    # old-style pages folder and runs this file alone (no app.py, no navigation, narrow layout).
-    # app.py's st.navigation would clear this process-wide flag; clear it and rerun, so the same
-    # URL runs app.py, whose navigation opens this page with the query string intact.
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+runtime.run_through_app()
 
 state.sync_url()  # ?arch= in, or the session's architecture out
 number, note = w.current_step()
