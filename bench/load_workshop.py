@@ -64,6 +64,9 @@ from tests.browser_utils import (  # noqa: E402
 ACTION_TIMEOUT = 120_000  # ms for one page action or run; a loaded 2-core machine is slow
 TRAIN_WAIT = 600_000  # ms; bounded by the overall deadline anyway
 TABLE = "[data-testid='stTable']"
+EXPECTED: dict[
+    str, int
+] = {}  # session name -> its model's parameter count, for telling leaks apart
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 QUEUED = "Waiting for a free training slot"
 CLICK_TO_SHAPE = """
@@ -75,6 +78,7 @@ async ([selector, target]) => {
     const done = () => requestAnimationFrame(() => resolve(performance.now() - start));
     const observer = new MutationObserver(() => { if (shows()) { observer.disconnect(); done(); } });
     observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    setTimeout(() => { observer.disconnect(); resolve(-1); }, 120000);  // never hang the run
     button.click();
   });
 }
@@ -181,8 +185,13 @@ async def check_page(s: Session, where: str) -> str:
     card = await sidebar_text(s)
     expected = f"{s.params:,} parameters"
     if expected not in card:
-        found = re.findall(r"[\d,]+ parameters", card)
-        s.problems.append(f"{where}: sidebar shows {found or card[:80]!r}, expected {expected!r}")
+        found = re.findall(r"([\d,]+) parameters", card)
+        shown = int(found[0].replace(",", "")) if found else None
+        owner = next((o for o, p in EXPECTED.items() if p == shown and o != s.name), None)
+        kind = f"LEAK: that is {owner}'s model" if owner else "not any other session's model"
+        s.problems.append(
+            f"{where}: sidebar shows {found or card[:80]!r}, expected {expected!r} ({kind})"
+        )
     note_status(s, card)
     return body
 
@@ -246,11 +255,21 @@ async def build_clicks(s: Session, phase: str, clicks: int) -> None:
         ms = await page.evaluate(
             CLICK_TO_SHAPE, [".st-key-add-button button", f"(None, {side}, {side}, 1)"]
         )
+        if ms < 0:
+            raise RuntimeError(f"'Add layer' click {k}: the new shape did not appear within 120 s")
         times.append(ms)
         await wait_for_app(page, run_start=0)
-    for _ in range(clicks):
+    for k in range(
+        clicks, 0, -1
+    ):  # one Undo at a time: two quick clicks on a button can merge into one
+        gone = f"(None, {28 + 2 * k}, {28 + 2 * k}, 1)"
         await page.locator(".st-key-undo button:visible").first.click()
-        await wait_for_app(page)
+        await page.wait_for_function(
+            "t => !(document.querySelector(\"[data-testid='stTable']\")?.innerText ?? '').includes(t)",
+            arg=gone,
+            timeout=ACTION_TIMEOUT,
+        )
+        await wait_for_app(page, run_start=0)
     await check_build(s, f"Build after {phase} clicks and undo")
 
 
@@ -385,6 +404,7 @@ async def drive(server_url: str, args: argparse.Namespace, rss: RssSampler, repo
                 )
                 page.on("pageerror", lambda e, s=s: s.console.append(f"pageerror: {str(e)[:200]}"))
                 sessions.append(s)
+                EXPECTED[s.name] = s.params
             await phases(sessions, args, rss, report)
         finally:
             await browser.close()
