@@ -31,6 +31,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 log = logging.getLogger("layer_by_layer")
+if not log.handlers:  # under `streamlit run` nothing else configures it: give it time and level
+    _handler = logging.StreamHandler()  # stderr, i.e. the server's log
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
 
 # Raised on purpose by st.rerun(), st.stop() and st.switch_page(): never "something went wrong".
 _CONTROL_FLOW = (RerunException, StopException)
