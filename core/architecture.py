@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.layers import CATALOGUE, layer_kind
+from core.layers import brief as _short
 
 MAX_LAYERS = 60
 MAX_TEXT = 20_000  # characters of JSON or link text we are willing to read
@@ -273,13 +274,3 @@ def _parse_value(text: str) -> Any:
         except ValueError:
             pass
     return text
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    if isinstance(value, str):
-        return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
-    try:
-        text = repr(value)
-    except RecursionError:
-        return f"a deeply nested {type(value).__name__}"
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -51,7 +51,7 @@ class ParamSpec:
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(
-                    f"{self.label.lower()} must be one of {', '.join(self.choices)}; got {value!r}"
+                    f"{self.label.lower()} must be one of {', '.join(self.choices)}; got {brief(value)}"
                 )
             return value
         number = _as_number(value, integer=self.kind == "int", label=self.label)
@@ -64,19 +64,34 @@ class ParamSpec:
         return number
 
 
-def _fmt(x: float | None) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
+def brief(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for error messages that quote user input.
+
+    >>> brief("x" * 100, limit=5)
+    "'xxxxx'…"
+    """
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # deeply nested data; ints too long for str()
+        return f"a very large {type(value).__name__}"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, float) else brief(x)
 
 
 def _as_number(value: Any, integer: bool, label: str) -> int | float:
     """Accepts ints (and integral floats for int params) and finite floats; rejects bools/strings."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{label.lower()} must be a number; got {value!r}")
+        raise ValueError(f"{label.lower()} must be a number; got {brief(value)}")
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"{label.lower()} must be a finite number; got {value!r}")
+        raise ValueError(f"{label.lower()} must be a finite number; got {brief(value)}")
     if integer:
         if isinstance(value, float) and not value.is_integer():
-            raise ValueError(f"{label.lower()} must be a whole number; got {value!r}")
+            raise ValueError(f"{label.lower()} must be a whole number; got {brief(value)}")
         return int(value)
     try:
         return float(value)
@@ -114,7 +129,7 @@ class LayerKind:
             if p.name == name:
                 return p
         known = ", ".join(p.name for p in self.params) or "none"
-        raise ValueError(f"no parameter {name!r} (it has: {known})")
+        raise ValueError(f"no parameter {brief(name)} (it has: {known})")
 
 
 def _activation(default: str) -> ParamSpec:
@@ -262,5 +277,5 @@ def layer_kind(kind: str) -> LayerKind:
     """
     found = CATALOGUE.get(kind) or BY_SHORT.get(kind) if isinstance(kind, str) else None
     if found is None:
-        raise ValueError(f"unknown layer kind {kind!r}; known kinds: {', '.join(CATALOGUE)}")
+        raise ValueError(f"unknown layer kind {brief(kind)}; known kinds: {', '.join(CATALOGUE)}")
     return found

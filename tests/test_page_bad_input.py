@@ -73,22 +73,12 @@ def test_hostile_arch_links_keep_the_default_with_a_warning(link: str):
     )  # URL = screen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/layers.py quotes a bad parameter value unbounded, so a 15 kB value in ?arch= "
-    "becomes a 15 kB warning on the page",
-)
 def test_a_long_value_in_a_link_gives_a_short_warning():
     at = open_page("pages/build.py", arch="conv(" + "x" * 15_000 + ")")
     assert any("could not be read" in w.value for w in at.warning)
     assert_short(messages(at))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/state.py puts the unreadable link text into st.warning's markdown unescaped: "
-    "a markdown image or link in ?arch= is live in the warning",
-)
 @pytest.mark.parametrize(
     "link",
     ["![x](https://tracker.example/pixel.png)", "[Log in again](https://phish.example)"],
@@ -204,14 +194,9 @@ HOSTILE_STEPS = {
     "10 kB": "9" * 10_000,
     "unicode": "\u202e3\u200b\U0001f600",
 }
-LESSON_ESCAPE = pytest.mark.xfail(
-    strict=True,
-    reason="ui/lesson_widgets.escape() escapes HTML, * _ and ` but not ! [ ] ( ): a short markdown "
-    "image in ?step= is quoted whole and live in the note, so the browser fetches it",
-)
 STEP_PARAMS = [pytest.param(v, id=k) for k, v in HOSTILE_STEPS.items()] + [
     pytest.param(
-        "![](http://t.co/x.png)", id="markdown image", marks=LESSON_ESCAPE
+        "![](http://t.co/x.png)", id="markdown image"
     ),  # 22 chars: quoted whole
 ]
 

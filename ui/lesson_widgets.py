@@ -7,8 +7,6 @@ a page switch, the session's last step and mode are used and written back.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -25,7 +23,7 @@ from core.figures.training import probabilities_figure
 from core.keras_history import pairs_for
 from core.predict import probabilities
 from core.shapes import Trace, format_shape
-from ui import draw_state, resources
+from ui import draw_state, markdown, resources
 
 _STEP = "lesson.step"  # the step shown last in this session
 _PICK = "lesson.pick"  # the step selector widget
@@ -126,7 +124,7 @@ def share_link(number: int, arch_text: str, present: bool) -> None:
 
 
 def full_page_link(step: lesson.Step, arch_text: str) -> None:
-    """"Open the full page", carrying the architecture in ``?arch=``."""
+    """ "Open the full page", carrying the architecture in ``?arch=``."""
     try:
         st.page_link(step.page, label="Open the full page", icon=":material/open_in_new:",
                      help=f"{step.page_label}, with the same architecture",
@@ -207,7 +205,9 @@ def slip_figure(counts: np.ndarray, mean: float, std: float, height: int = 340) 
     fig.update_layout(margin=dict(l=60, r=10, t=30, b=45))
     fig.update_xaxes(range=[-1.6, 8.2], zeroline=True, zerolinecolor="#334155", gridcolor="#e2e8f0")
     fig.update_xaxes(title_text="input value the network sees", row=2, col=1)
-    fig.update_yaxes(type="log", dtick=1, exponentformat="power", gridcolor="#e2e8f0", title_text="pixels")
+    fig.update_yaxes(
+        type="log", dtick=1, exponentformat="power", gridcolor="#e2e8f0", title_text="pixels"
+    )
     fig.update_annotations(font_size=13, selector=dict(xanchor="center"))
     return fig
 
@@ -230,14 +230,18 @@ def show_one_hot(present: bool) -> None:
     _chart(mnist_figs.digit_grid(m.x_train[:5], labels, columns=5, title="Five training pictures",
                                  height=150), "lesson.five", present)  # fmt: skip
     _chart(mnist_figs.one_hot_figure(labels), "lesson.onehot", present)
-    st.caption(f"Labels {', '.join(map(str, labels))} as the ten numbers the network must learn to give.")
+    st.caption(
+        f"Labels {', '.join(map(str, labels))} as the ten numbers the network must learn to give."
+    )
 
 
 def show_dense_only(t: Trace, present: bool) -> None:
     from ui.build_widgets import collapse_demo, linear_stacks  # Build's own collapse check
 
     _chart(tensor_figure(t, width_hint=560), "lesson.dense", present)
-    journey = [format_shape(t.input_shape[1:])] + [format_shape(x.output_shape[1:]) for x in t.layers]
+    journey = [format_shape(t.input_shape[1:])] + [
+        format_shape(x.output_shape[1:]) for x in t.layers
+    ]
     st.markdown("**The shapes:** " + " → ".join(f"`{s}`" for s in journey))
     st.caption("Still 28 × 28 at the end: two numbers for each pixel, not ten for the picture.")
     for stack in linear_stacks(t)[:1]:
@@ -266,12 +270,18 @@ def show_convolution(outs: list[LayerOutput], image: np.ndarray, present: bool) 
     px = 6 if present else 5
     left, right = st.columns(2)
     with left:
-        _chart(inside_figs.digit_with_box(image, None, "The digit, 28×28", height=200), "lesson.in", present)
+        _chart(
+            inside_figs.digit_with_box(image, None, "The digit, 28×28", height=200),
+            "lesson.in",
+            present,
+        )
     with right:
         fig = inside_figs.feature_maps(pad.array, "Zero padding → 30×30", border=1, px=px)
         fig.update_traces(showscale=False)
         _chart(fig, "lesson.pad", present, fixed=True)
-    kernel = conv_kernels(draw_state.pretrained().built.model, draw_state.pretrained().built.arch)[conv.index]
+    kernel = conv_kernels(draw_state.pretrained().built.model, draw_state.pretrained().built.arch)[
+        conv.index
+    ]
     _chart(inside_figs.kernels(kernel, 0, "Its 32 learnt 3×3 filters", columns=8, px=12, max_width=540),
            "lesson.kernels", present, fixed=True)  # fmt: skip
     maps = conv.pre_activation if conv.pre_activation is not None else conv.array
@@ -329,7 +339,9 @@ def show_flatten(outs: list[LayerOutput], t: Trace, present: bool) -> None:
     _chart(inside_figs.flat_strip(flat.array, f"Flatten → {flat.array.size:,} numbers", source.shape),
            "lesson.flat", present)  # fmt: skip
     h, w, c = source.shape
-    st.markdown(f"**{c} · {h} · {w} = {h * w * c:,}**. Hover over the strip to see where each number came from.")
+    st.markdown(
+        f"**{c} · {h} · {w} = {h * w * c:,}**. Hover over the strip to see where each number came from."
+    )
     for x in t.layers:
         if x.spec.kind == "Flatten" and x.status == "ok":
             before = t.input_shape if x.index == 0 else t.layers[x.index - 1].output_shape
@@ -353,13 +365,17 @@ def show_training(present: bool) -> None:
     m = resources.mnist()
     shipped = draw_state.pretrained()
     own = draw_state.own_model()
-    model, name = (own.built.model, "your model") if own else (shipped.built.model, "the pretrained model")
+    model, name = (
+        (own.built.model, "your model") if own else (shipped.built.model, "the pretrained model")
+    )
     x = m.x_test[:8].astype(np.float32)[..., None]
     probs = probabilities(model, x)
     names = [f"test #{i} (a {int(d)})" for i, d in enumerate(m.y_test[:8])]
     fig = probabilities_figure(probs, names)
-    fig.update_layout(title_text=f"What training buys: {name}'s answers on 8 test digits",
-                      margin=dict(l=120, r=10, t=80, b=10))
+    fig.update_layout(
+        title_text=f"What training buys: {name}'s answers on 8 test digits",
+        margin=dict(l=120, r=10, t=80, b=10),
+    )
     fig.update_yaxes(automargin=True)
     _chart(fig, "lesson.train", present)
     st.markdown(
@@ -375,7 +391,9 @@ def show_training(present: bool) -> None:
 def show_draw(image: np.ndarray, caption: str, present: bool) -> None:
     drawn = draw_state.latest_drawing()
     image, caption = (drawn, "your latest drawing") if drawn is not None else (image, caption)
-    probs = probabilities(draw_state.pretrained().built.model, image.astype(np.float32)[None, ..., None])[0]
+    probs = probabilities(
+        draw_state.pretrained().built.model, image.astype(np.float32)[None, ..., None]
+    )[0]
     left, right = st.columns([1, 2.2], vertical_alignment="center")
     left.image(draw_figs.tile(image, 168 if present else 140), caption=caption)
     with right:
@@ -388,4 +406,4 @@ def show_draw(image: np.ndarray, caption: str, present: bool) -> None:
 
 def escape(text: str) -> str:
     """Text safe to put inside Markdown (user-supplied parts of notes)."""
-    return html.escape(text).replace("*", "\\*").replace("_", "\\_").replace("`", "'")
+    return markdown.escape(text)

@@ -71,7 +71,9 @@ def run_through_app() -> None:
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    # app.py installs the patch first thing, so "not installed" means app.py has not run yet in
+    # this process. (AppTest re-arms the flag before every run, but it has run app.py by then.)
+    if PagesManager.uses_pages_directory and not is_installed():
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -24,6 +24,7 @@ import streamlit as st
 
 from core.architecture import Architecture, ArchitectureError
 from core.presets import PRESETS
+from ui import markdown
 
 DEFAULT_PRESET = "Notebook's VGG-like CNN"
 UNDO_LIMIT = 50
@@ -136,8 +137,12 @@ def _clamp_selection(arch: Architecture) -> None:
 
 
 def notify(kind: str, text: str) -> None:
-    """Leaves a message for ``notice()`` (one at a time; the newest wins)."""
-    st.session_state[_NOTICE] = Notice(kind, text)
+    """Leaves a plain-text message for ``notice()`` (one at a time; the newest wins).
+
+    The text often quotes what a user typed, uploaded or linked, so it is escaped here and
+    shows as plain text: a Markdown image or link in ``?arch=`` stays inert.
+    """
+    st.session_state[_NOTICE] = Notice(kind, markdown.escape(text))
 
 
 def take_notice() -> Notice | None:
