@@ -11,6 +11,7 @@ from core import digits, predict
 from core.figures import draw as figs
 from core.figures.style import ACCENT, MUTED
 from ui import draw_state, runtime
+from ui.errors import guard
 
 runtime.run_through_app()
 
@@ -195,19 +196,20 @@ if len(choices) > 1:
     )
     explained = next(c for c in choices if c.label == label)
 guess = guesses[explained.label]
-occ = predict.occlusion(explained.built.model, steps.image, guess.digit)
-map_col, text_col = st.columns([1, 1.35], gap="large")
-with map_col:
-    st.plotly_chart(
-        figs.occlusion_figure(occ.drop, steps.image, guess.digit),
-        width="content",
-        config={"displayModeBar": False},
-    )
-with text_col:
-    st.markdown(
-        f"A black {predict.PATCH}×{predict.PATCH} square was slid over the digit, {occ.patches} "
-        f"positions, and the network asked again each time. **Red**: hiding those pixels lowers "
-        f"its belief in **{guess.digit}** (they are evidence for it). **Blue**: hiding them raises "
-        f"it (evidence against). The outline is your digit."
-    )
-    look_inside_link()
+with guard("computing which strokes drove the guess"):
+    occ = predict.occlusion(explained.built.model, steps.image, guess.digit)
+    map_col, text_col = st.columns([1, 1.35], gap="large")
+    with map_col:
+        st.plotly_chart(
+            figs.occlusion_figure(occ.drop, steps.image, guess.digit),
+            width="content",
+            config={"displayModeBar": False},
+        )
+    with text_col:
+        st.markdown(
+            f"A black {predict.PATCH}×{predict.PATCH} square was slid over the digit, {occ.patches} "
+            f"positions, and the network asked again each time. **Red**: hiding those pixels lowers "
+            f"its belief in **{guess.digit}** (they are evidence for it). **Blue**: hiding them raises "
+            f"it (evidence against). The outline is your digit."
+        )
+look_inside_link()

@@ -7,6 +7,7 @@ import streamlit as st
 from core.figures import inside as figs
 from ui import inside_widgets as w
 from ui import resources, runtime
+from ui.errors import guard
 
 runtime.run_through_app()
 
@@ -59,14 +60,18 @@ with layers_tab:
         a, b = st.columns(2)
         show_all = a.toggle("Show every channel", key="inside.all", help="Otherwise the first 32.")
         before = b.toggle("Conv2D: show the values before ReLU", key="inside.before")
-        w.every_layer(outputs, show_all, before)
+        with guard("drawing every layer's output"):
+            w.every_layer(outputs, show_all, before)
 with window_tab:
     if window_tab.open:
-        w.one_window(outputs, option.built, digit.image)
+        with guard("explaining one window"):
+            w.one_window(outputs, option.built, digit.image)
 with filters_tab:
     if filters_tab.open:
-        w.filters(option)
-        w.filters_over_training(option, outputs, digit.image)
+        with guard("drawing the filters"):
+            w.filters(option)
+            w.filters_over_training(option, outputs, digit.image)
 with top_tab:
     if top_tab.open:
-        w.what_a_filter_looks_for(option, mnist.x_test)
+        with guard("finding what a filter looks for"):
+            w.what_a_filter_looks_for(option, mnist.x_test)
