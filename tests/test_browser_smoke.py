@@ -19,7 +19,8 @@ def test_app_starts_and_navigates_to_build(app_url: str, page: Page) -> None:
     expect(build_link).to_be_visible()
 
     build_link.click()
-    expect(page).to_have_url(re.compile(r"/build/?$"))  # the new page's run has begun
+    # the new page's run has begun (Build then mirrors its architecture into ?arch=)
+    expect(page).to_have_url(re.compile(r"/build/?(\?.*)?$"))
     wait_for_app(page)
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Build")
     assert_no_exception(page)
