@@ -14,6 +14,7 @@ Tests that use ``page`` or ``browser`` get the ``browser`` marker automatically,
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -28,8 +29,14 @@ from tests.browser_utils import (
     start_app,
     stop_app,
 )
+from ui.errors import STRICT_ENV
 
 BROWSER_FIXTURES = {"page", "browser"}
+
+# ui.errors.guard() re-raises under test (and in the app servers tests start, which inherit this),
+# so a page that breaks fails its test instead of showing a polite message. tests/test_errors.py
+# switches it off to test the polite message itself.
+os.environ[STRICT_ENV] = "1"
 
 # Two cores shared with TensorFlow: Playwright's default 5 s for expect() is too tight.
 expect.set_options(timeout=20_000)

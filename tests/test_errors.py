@@ -7,9 +7,15 @@ import logging
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.errors import guard, user_message
+from ui.errors import STRICT_ENV, guard, user_message
 
 pytestmark = pytest.mark.page
+
+
+@pytest.fixture(autouse=True)
+def polite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the polite message, so guard() must not re-raise (see conftest.py)."""
+    monkeypatch.delenv(STRICT_ENV, raising=False)
 
 
 def _page_with_failure() -> None:
@@ -108,3 +114,13 @@ def test_outside_a_script_run_logs_and_does_not_raise(caplog: pytest.LogCaptureF
 def test_keyboard_interrupt_is_not_swallowed():
     with pytest.raises(KeyboardInterrupt), guard("testing", show=lambda *a, **k: None):
         raise KeyboardInterrupt
+
+
+def test_under_test_it_logs_and_reraises(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    # conftest.py sets this for the whole suite, so a broken page fails its test.
+    monkeypatch.setenv(STRICT_ENV, "1")
+    caplog.set_level(logging.ERROR, logger="layer_by_layer")
+    shown: list[str] = []
+    with pytest.raises(RuntimeError, match="boom"), guard("testing", show=lambda text, icon=None: shown.append(text)):
+        raise RuntimeError("boom")
+    assert not shown and "RuntimeError: boom" in caplog.text

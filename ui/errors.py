@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 log = logging.getLogger("layer_by_layer")
+# Set to "1" by tests/conftest.py: guard() still logs but re-raises, so AppTest and browser tests
+# see a broken page as an exception instead of a polite message.
+STRICT_ENV = "LAYER_BY_LAYER_STRICT"
 if not log.handlers:  # under `streamlit run` nothing else configures it: give it time and level
     _handler = logging.StreamHandler()  # stderr, i.e. the server's log
     _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -85,6 +89,8 @@ class _Guard(contextlib.ContextDecorator):
             _where(),
             exc_info=(kind, error, tb),
         )
+        if os.environ.get(STRICT_ENV) == "1":
+            return False  # tests: let it raise, so a broken page still fails its test
         try:
             (self.show or st.error)(user_message(self.what), icon=":material/error:")
         except Exception:  # noqa: BLE001 - no script run (a worker thread): the log is enough
