@@ -1,0 +1,167 @@
+"""The Train page under AppTest: refusals and bad input, and a job that outlives reruns and page switches.
+
+AppTest never fires ``run_every`` timers, so the tests poll with ``time.sleep`` and ``at.run()``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.architecture import Architecture, LayerSpec
+from core.presets import DENSE_ONLY, WORKSHOP_CNN
+
+pytestmark = pytest.mark.page
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 60  # the first run imports TensorFlow
+K = "train.w."
+TINY = Architecture(
+    (LayerSpec.make("Flatten"), LayerSpec.make("Dense", units=10, activation="softmax"))
+)
+
+
+def open_train(arch: Architecture | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    if arch is not None:
+        at.query_params["arch"] = arch.to_url()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sidebar_of(at: AppTest) -> AppTest:
+    """The model card as the first page shows it, with ``at``'s session (AppTest keeps the sidebar
+    that app.py draws only on a run without a page switch, so a second AppTest borrows the state)."""
+    card = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key in ("build.arch", "train.job", "train.model", "train.runs", "train.settled"):
+        if key in at.session_state:
+            card.session_state[key] = at.session_state[key]
+    card.run()
+    assert not card.exception, [e.value for e in card.exception]
+    return card
+
+
+def sidebar_text(at: AppTest) -> str:
+    card = sidebar_of(at).sidebar
+    return "\n".join([m.value for m in card.markdown] + [c.value for c in card.caption])
+
+
+def train_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Train")
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def poll_until_done(at: AppTest, timeout: float = 120) -> None:
+    end = time.monotonic() + timeout
+    while at.session_state["train.job"].snapshot().active:
+        assert time.monotonic() < end, "the training job did not end"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    at.run()
+
+
+def quick_settings(at: AppTest, epochs: int = 1) -> None:
+    next(b for b in at.button if b.label == "Quick recipe").click().run()
+    at.selectbox(key=K + "n_train").set_value(2_000)
+    at.number_input(key=K + "epochs").set_value(epochs)
+    at.run()
+
+
+def test_page_renders_with_settings_defaulting_to_the_notebook():
+    at = open_train()
+    assert at.title[0].value == "Train"
+    assert at.number_input(key=K + "batch_size").value == 32
+    assert at.radio(key=K + "optimizer").value == "sgd"
+    assert not train_button(at).disabled
+    card = sidebar_text(at)
+    assert "Notebook's VGG-like CNN" in card and "1,676,266 parameters" in card
+    assert "Not trained yet" in card
+
+
+def test_dense_only_model_is_refused_with_the_shape_mismatch_and_kept():
+    at = open_train(DENSE_ONLY)
+    message = "\n".join(e.value for e in at.error)
+    assert "(28, 28, 2)" in message and "(10,)" in message and "Flatten" in message
+    assert train_button(at).disabled
+    assert "Notebook's first try" in texts(at)  # the model the user built is still there
+    assert "train.job" not in at.session_state
+
+
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("epochs", 0, "Epochs must be at least 1"),
+        ("learning_rate", 1e6, "Learning rate must be above 0 and at most 10"),
+        ("learning_rate", 0.0, "With 0 nothing is learnt"),
+        ("batch_size", 3_000, "larger than the 2,000 training images"),
+    ],
+)
+def test_bad_settings_give_a_clear_message_and_start_nothing(key, value, words):
+    at = open_train(WORKSHOP_CNN)
+    at.selectbox(key=K + "n_train").set_value(2_000)
+    at.number_input(key=K + key).set_value(value).run()
+    train_button(at).click().run()
+    assert not at.exception
+    assert words in "\n".join(e.value for e in at.error)
+    assert "train.job" not in at.session_state
+    assert at.number_input(key=K + key).value == value  # what the user typed is kept
+
+
+def test_a_job_survives_reruns_and_page_switches_then_shows_its_results():
+    at = open_train(WORKSHOP_CNN)
+    quick_settings(at)
+    train_button(at).click().run()
+    assert not at.exception and not at.error
+    job = at.session_state["train.job"]
+    assert job.snapshot().active
+    assert train_button(at).disabled  # one job per session
+    assert any(b.label == "Stop" for b in at.button)
+    assert sidebar_of(at).sidebar.get("progress")  # every page shows the run in the sidebar
+    for page in ("pages/build.py", "pages/data.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.session_state["train.job"] is job and job.is_alive() or not job.snapshot().active
+    at.switch_page("pages/train.py")
+    poll_until_done(at)
+    assert at.radio(key=K + "optimizer").value == "adam"  # the settings survived the page switches
+    assert at.number_input(key=K + "batch_size").value == 128
+    assert at.selectbox(key=K + "n_train").value == 2_000
+    assert job.snapshot().status == "finished", job.snapshot().message
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Test accuracy"].endswith("%") and float(metrics["Test accuracy"][:-1]) > 50
+    assert "test accuracy (run #1)" in sidebar_text(at)
+    assert len(at.dataframe) >= 2  # per-epoch results and the run history
+
+    # Choosing a confusion-matrix cell shows its digits.
+    at.selectbox(key=K + "cell_true").set_value(7).run()
+    at.selectbox(key=K + "cell_pred").set_value(7).run()
+    assert "test images of a **7** recognised" in texts(at)
+
+    # A diverging second run is reported; the trained model and the first run are kept.
+    at.radio(key=K + "optimizer").set_value("sgd")
+    at.number_input(key=K + "learning_rate").set_value(10.0)
+    at.number_input(key=K + "epochs").set_value(3).run()
+    train_button(at).click().run()
+    poll_until_done(at)
+    assert "diverged" in "\n".join(e.value for e in at.error)
+    assert "run #1" in at.subheader[0].value
+    assert len(at.session_state["train.runs"]) == 2
+
+    # Changing the architecture says the trained weights belong to the old one.
+    at.query_params["arch"] = TINY.to_url()
+    at.run()
+    assert not at.exception
+    assert "belong to the previous architecture" in texts(at)
+    assert "belong to the previous architecture" in sidebar_text(at)

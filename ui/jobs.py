@@ -1,0 +1,244 @@
+"""This session's training: its job, its trained model and run history, and the server-wide job queue.
+
+Pages call these functions instead of touching ``st.session_state`` keys (prefix ``train.``).
+The job itself (``core.training.TrainingJob``) runs in a worker thread that never touches
+Streamlit; everything here runs in the script thread.
+
+* ``start_training(arch, settings)`` builds a fresh model and starts a job (one per session).
+* ``snapshot()`` is what pages poll; ``settle()`` turns an ended job into a run-history record
+  and, when its weights are worth keeping, the session's trained model. The accessors call it.
+* ``trained_model()``, ``filter_snapshots()`` and ``weights_version()`` are what the Look inside
+  and Draw pages read.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from core.architecture import Architecture, ArchitectureError
+from core.evaluation import RunRecord, arch_name, make_record
+from ui import resources
+from ui import runtime as ui_runtime
+
+if (
+    TYPE_CHECKING
+):  # Keras/TensorFlow load only once someone trains (the sidebar imports this module)
+    from core.keras_model import BuiltModel
+    from core.training import JobSlots, JobSnapshot, TrainingJob, TrainSettings
+
+SLOTS_ENV = "LAYER_BY_LAYER_TRAINING_SLOTS"  # override the server-wide limit of concurrent jobs
+RUN_HISTORY_LIMIT = 20
+
+_JOB = "train.job"
+_MODEL = "train.model"
+_RUNS = "train.runs"
+_SETTLED = "train.settled"  # id of the last job whose end was recorded
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedModel:
+    """The session's trained model and what is known about it.
+
+    Attributes:
+        built: the model and the architecture it was built from.
+        run: its number in the run history.
+        status: "finished" or "stopped" (stopped early, weights kept).
+        settings: how it was trained.
+        test_accuracy: on the test set.
+        test_loss: likewise.
+        test_probs: (N, 10) predicted probabilities on the test set.
+        filter_epochs: (epoch, first Conv2D kernel) pairs; epoch 0 is before training.
+        job_id: the job that trained it (also its weights version).
+        seconds: training time (without the test evaluations).
+    """
+
+    built: BuiltModel
+    run: int
+    status: str
+    settings: TrainSettings
+    test_accuracy: float
+    test_loss: float
+    test_probs: np.ndarray
+    filter_epochs: tuple
+    job_id: str
+    seconds: float
+
+
+@st.cache_resource(show_spinner=False)
+def slots() -> JobSlots:
+    """The server-wide queue: at most max(1, cores // 2) jobs train at once (or $LAYER_BY_LAYER_TRAINING_SLOTS)."""
+    from core.training import JobSlots
+
+    try:
+        limit = int(os.environ.get(SLOTS_ENV, ""))
+    except ValueError:
+        limit = max(1, (os.cpu_count() or 2) // 2)
+    return JobSlots(limit)
+
+
+def session_id() -> str | None:
+    """This browser session's id (None outside a script run)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def session_alive_check():
+    """A thread-safe callable telling whether this session's browser tab is still connected.
+
+    None when there is no Streamlit server (AppTest, bare scripts): the job is then never stopped
+    for a closed tab.
+    """
+    sid = session_id()
+    if sid is None or not runtime.exists():
+        return None
+    instance = runtime.get_instance()
+    return lambda: instance.is_active_session(sid)
+
+
+def current_job() -> TrainingJob | None:
+    """This session's latest job (running or ended), or None."""
+    return st.session_state.get(_JOB)
+
+
+def snapshot() -> JobSnapshot | None:
+    """The latest job's snapshot, or None when this session has not trained yet."""
+    job = current_job()
+    return job.snapshot() if job is not None else None
+
+
+def is_training() -> bool:
+    """True while this session's job is queued or running."""
+    snap = snapshot()
+    return snap is not None and snap.active
+
+
+def start_training(arch: Architecture, settings: TrainSettings) -> str | None:
+    """Builds a fresh model of ``arch`` and starts training it beside the page.
+
+    Returns:
+        None when the job started, else a message saying why not (nothing is changed then).
+    """
+    from core.keras_model import build_model
+    from core.training import GRACE_S, TrainingJob, check_compatible
+
+    # Idempotent; app.py does it first, but a page run without app.py (Streamlit serves a pages/
+    # script directly to a fresh server's first sub-URL visit) would otherwise let Streamlit reset
+    # Keras after every poll and starve the training thread.
+    ui_runtime.install()
+    if is_training():
+        return "A training run is already going on in this session: stop it first."
+    problem = check_compatible(arch)
+    if problem:
+        return problem
+    mnist = resources.mnist()
+    problems = settings.validate(len(mnist.y_train))
+    if problems:
+        return " ".join(problems)
+    try:
+        built = build_model(arch, seed=settings.seed)
+    except ArchitectureError as err:
+        return f"The model cannot be built: {err}"
+    settle()
+    job = TrainingJob(built, settings)
+    job.start(mnist, slots=slots(), session_alive=session_alive_check(), grace_s=GRACE_S)
+    st.session_state[_JOB] = job
+    return None
+
+
+def stop_training() -> None:
+    """Asks this session's job to stop after the current batch; the weights learnt so far are kept."""
+    job = current_job()
+    if job is not None:
+        job.request_stop()
+
+
+def settle() -> JobSnapshot | None:
+    """Records an ended job once: a run-history entry, and the trained model when usable.
+
+    A diverged or failed run is recorded but leaves the previous trained model in place.
+    Returns the latest job's snapshot (None without a job).
+    """
+    job = current_job()
+    if job is None:
+        return None
+    snap = job.snapshot()
+    if snap.active or st.session_state.get(_SETTLED) == job.job_id:
+        return snap
+    st.session_state[_SETTLED] = job.job_id
+    runs: list[RunRecord] = st.session_state.setdefault(_RUNS, [])
+    number = (runs[-1].number + 1) if runs else 1
+    runs.append(make_record(snap, job.built.arch, number))
+    del runs[:-RUN_HISTORY_LIMIT]
+    if snap.usable:
+        st.session_state[_MODEL] = TrainedModel(
+            job.built,
+            number,
+            snap.status,
+            snap.settings,
+            snap.test_accuracy,
+            snap.test_loss,
+            snap.test_probs,
+            snap.filter_epochs,
+            job.job_id,
+            snap.train_seconds,
+        )
+    return snap
+
+
+def trained() -> TrainedModel | None:
+    """The session's trained model with its test results, or None."""
+    settle()
+    return st.session_state.get(_MODEL)
+
+
+def trained_model() -> BuiltModel | None:
+    """The session's trained model (spec + Keras model) for the other pages, or None."""
+    model = trained()
+    return model.built if model is not None else None
+
+
+def filter_snapshots() -> tuple:
+    """(epoch, first Conv2D kernel) pairs of the trained model; epoch 0 is before training."""
+    model = trained()
+    return model.filter_epochs if model is not None else ()
+
+
+def weights_version() -> str | None:
+    """Changes whenever the trained model changes (for caches keyed on it)."""
+    model = trained()
+    return model.job_id if model is not None else None
+
+
+def run_history() -> list[RunRecord]:
+    """This session's runs, oldest first (at most RUN_HISTORY_LIMIT)."""
+    settle()
+    return list(st.session_state.get(_RUNS, []))
+
+
+def arch_changed(current: Architecture) -> bool:
+    """True when there is a trained model and ``current`` is not the architecture it was built from."""
+    model = trained()
+    return model is not None and model.built.arch != current
+
+
+def describe_arch(arch: Architecture) -> str:
+    """A short name for messages: the preset's name or the share-link text."""
+    name = arch_name(arch)
+    return name if name != "Custom model" else f"custom model `{arch.to_url()[:80]}`"
+
+
+def model_file_bytes(built: BuiltModel) -> bytes:
+    """The model as a ``.keras`` file (architecture, weights, optimizer state)."""
+    with tempfile.TemporaryDirectory(prefix="layer-by-layer-") as tmp:
+        path = Path(tmp) / "model.keras"
+        built.model.save(path)
+        return path.read_bytes()
