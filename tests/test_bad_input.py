@@ -3,9 +3,6 @@
 Each must be refused with the module's own error type and a specific message that does not echo
 megabytes back, or be accepted as something harmless; never another exception. And nothing a
 user sends is executed: no unpickling, no Lambda, no user-supplied ``.keras``, no eval.
-
-Cases marked ``xfail(strict=True)`` are real, known problems (the reason says which module and
-why); they start failing as XPASS once fixed, so the mark can then be removed.
 """
 
 from __future__ import annotations
@@ -32,12 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BOUND = 1_000  # a user-facing message longer than this is echoing the input back
 MB3 = "x" * 3_000_000
 RTL, ZWSP, EMOJI, SCRIPT = "\u202e", "\u200b", "\U0001f600", "<script>alert(1)</script>"
-
-ECHO = pytest.mark.xfail(
-    strict=True,
-    reason="core/training.py (TrainSettings.validate) quotes the received value with !r, unbounded",
-)
-
 
 def nested(depth: int) -> Any:
     value: Any = 1
@@ -380,7 +371,6 @@ def test_training_settings_are_refused_clearly(changes: dict, words: list[str]):
     assert all(w.lower() in joined.lower() for w in words), problems
 
 
-@ECHO
 @pytest.mark.parametrize(
     "changes", [{"optimizer": MB3}, {"epochs": MB3}], ids=["3 MB optimizer", "3 MB epochs"]
 )
