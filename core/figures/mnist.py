@@ -91,21 +91,50 @@ def digit_grid(
         >>> len(fig.data), len(fig.layout.annotations)
         (1, 20)
     """
-    rgba = tile_digits(images, columns)
     labels = np.asarray(labels)
-    if labels.shape != (len(images),):
-        raise ValueError(f"labels must have shape ({len(images)},); received {labels.shape}")
+    if labels.shape != (len(np.asarray(images)),):
+        raise ValueError(f"labels must have shape ({len(np.asarray(images))},); received {labels.shape}")
+    rows = max(1, -(-len(labels) // columns)) if columns >= 1 else 1
+    return captioned_grid(
+        images, [f"<b>{int(label)}</b>" for label in labels], columns, title, height or 40 + 60 * rows
+    )
+
+
+def captioned_grid(
+    images: np.ndarray,
+    captions: list[str],
+    columns: int,
+    title: str | None,
+    height: int,
+    colour: str = ACCENT,
+    font_size: int = 12,
+) -> go.Figure:
+    """Digits tiled as ONE image trace (a small PNG), each with a short caption above its tile.
+
+    Args:
+        images: (N, 28, 28) uint8 pixels 0..255, laid out row by row.
+        captions: N short texts (Plotly's HTML subset), one per tile.
+        columns: tiles per row.
+        title: the chart title, or None.
+        height: figure height in pixels.
+        colour: the captions' colour.
+        font_size: the captions' size.
+
+    Returns:
+        A Figure with a single ``go.Image`` trace and one annotation per caption.
+    """
+    rgba = tile_digits(images, columns)
     cell_h, cell_w = _HEADER + _SIDE + _GAP, _SIDE + _GAP
     annotations = [
         dict(
             x=(k % columns) * cell_w + _SIDE / 2 - 0.5,
             y=(k // columns) * cell_h + _HEADER - 1,
-            text=f"<b>{int(label)}</b>",
+            text=caption,
             showarrow=False,
             yanchor="bottom",
-            font=dict(size=12, color=ACCENT),
+            font=dict(size=font_size, color=colour),
         )
-        for k, label in enumerate(labels)
+        for k, caption in enumerate(captions)
     ]
     fig = go.Figure(
         go.Image(
@@ -114,8 +143,7 @@ def digit_grid(
             hovertemplate="pixel value %{z[0]}<extra></extra>",
         )
     )
-    rows = rgba.shape[0] // cell_h
-    fig.update_layout(**base_layout(title, height or 40 + 60 * rows), annotations=annotations)
+    fig.update_layout(**base_layout(title, height), annotations=annotations)
     fig.update_xaxes(visible=False, constrain="domain", constraintoward="left")
     fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain", constraintoward="top")
     return fig

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 from plotly.subplots import make_subplots
 
-from core.figures.mnist import tile_digits
+from core.figures.mnist import captioned_grid
 from core.figures.style import ACCENT, ACCENT_2, DIVERGING, MUTED, OK, base_layout, diverging_range
 
 TEST = OK  # test-set figures: a colour of their own, used the same way on every chart here
@@ -367,31 +364,8 @@ def cell_digits_figure(
     """
     images = np.asarray(images)
     columns = max(1, min(columns, len(images)))
-    rgba = tile_digits(images, columns)
-    cell_h, cell_w = 39, 30  # tile_digits: 9 header rows + 28 + 2 gap; 28 + 2 gap
-    annotations = [
-        dict(
-            x=(k % columns) * cell_w + 13.5,
-            y=(k // columns) * cell_h + 8,
-            text=caption,
-            showarrow=False,
-            yanchor="bottom",
-            font=dict(size=11, color=colour),
-        )
-        for k, caption in enumerate(captions)
-    ]
-    fig = go.Figure(
-        go.Image(
-            source=_png_uri(rgba),
-            colormodel="rgba",
-            hovertemplate="pixel value %{z[0]}<extra></extra>",
-        )
-    )
-    rows = rgba.shape[0] // cell_h
-    fig.update_layout(**base_layout(title, 50 + 70 * rows), annotations=annotations)
-    fig.update_xaxes(visible=False, constrain="domain", constraintoward="left")
-    fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain", constraintoward="top")
-    return fig
+    rows = max(1, -(-len(images) // columns))
+    return captioned_grid(images, list(captions), columns, title, 50 + 70 * rows, colour, font_size=11)
 
 
 def probabilities_figure(
@@ -423,9 +397,3 @@ def probabilities_figure(
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(margin=dict(l=10, r=10, t=80, b=10))
     return fig
-
-
-def _png_uri(rgba: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    Image.fromarray(rgba).save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
