@@ -180,8 +180,11 @@ def test_drawing_input() -> None:
     assert "You have not drawn a digit yet" in text(at)
     at = app(drawing=True)
     at.button_group(key="inside.source").set_value("Your drawing").run()
-    assert not at.exception and "your latest drawing from the Draw page" in text(at)
+    assert not at.exception and "your latest drawing from the Draw page, drawn just now" in text(at)
     assert charts(at) >= 2
+    at.session_state["draw.latest_at"] -= 2 * 3600  # the same drawing, two hours later
+    at.run()
+    assert "This drawing is from 2.0 h ago" in text(at)
 
 
 def test_random_button_changes_the_digit() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ from core import predict
 from core.keras_model import BuiltModel
 
 _LATEST = "draw.latest_drawing"  # (28, 28) uint8, the last digit drawn or uploaded
+_LATEST_AT = "draw.latest_at"  # when the latest drawing last changed (time.time())
 _CANVAS_ROUND = "draw.canvas_round"  # bumped by "Clear" to give the canvas a fresh key
 
 
@@ -59,8 +61,18 @@ def latest_drawing() -> np.ndarray | None:
 
 
 def set_latest_drawing(image: np.ndarray | None) -> None:
-    """Remember the digit for other pages (Look inside shows its feature maps)."""
+    """Remember the digit for other pages (Look inside shows its feature maps), and when it changed."""
+    previous = st.session_state.get(_LATEST)
+    if image is None or previous is None or not np.array_equal(previous, image):
+        st.session_state[_LATEST_AT] = time.time()
     st.session_state[_LATEST] = None if image is None else np.array(image, dtype=np.uint8)
+
+
+def drawing_age() -> float | None:
+    """Seconds since the latest drawing last changed, or None when there is none."""
+    if st.session_state.get(_LATEST) is None:
+        return None
+    return time.time() - st.session_state.get(_LATEST_AT, time.time())
 
 
 def canvas_key() -> str:

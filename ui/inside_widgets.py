@@ -163,7 +163,11 @@ def choose_input(x_test: np.ndarray, y_test: np.ndarray) -> DigitChoice | None:
         if drawing is None:
             st.warning("You have not drawn a digit yet: draw one on the Draw page, then come back.")
             return None
-        return DigitChoice(drawing, "your latest drawing from the Draw page", None, "drawing")
+        age = draw_state.drawing_age() or 0.0
+        when = "just now" if age < 60 else f"{age / 60:.0f} min ago" if age < 3600 else f"{age / 3600:.1f} h ago"
+        if age >= 600:
+            st.info(f"This drawing is from {when}: draw a new one on the Draw page to see it here.")
+        return DigitChoice(drawing, f"your latest drawing from the Draw page, drawn {when}", None, "drawing")
     st.session_state.setdefault(_INDEX, 0)
     n = len(x_test)
     left, mid, right = st.columns([1.1, 1, 0.8], vertical_alignment="bottom")
