@@ -53,6 +53,7 @@ from core.shapes import trace  # noqa: E402
 from tests.browser_utils import (  # noqa: E402
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
+    CLICK_TO_TABLE_TEXT,
     CONNECTED,
     NOT_IDLE,
     NOT_RUNNING,
@@ -69,20 +70,6 @@ EXPECTED: dict[
 ] = {}  # session name -> its model's parameter count, for telling leaks apart
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 QUEUED = "Waiting for a free training slot"
-CLICK_TO_SHAPE = """
-async ([selector, target]) => {
-  const button = [...document.querySelectorAll(selector)].find(b => b.offsetParent !== null);
-  const shows = () => (document.querySelector("[data-testid='stTable']")?.innerText ?? "").includes(target);
-  return await new Promise((resolve) => {
-    const start = performance.now();
-    const done = () => requestAnimationFrame(() => resolve(performance.now() - start));
-    const observer = new MutationObserver(() => { if (shows()) { observer.disconnect(); done(); } });
-    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-    setTimeout(() => { observer.disconnect(); resolve(-1); }, 120000);  // never hang the run
-    button.click();
-  });
-}
-"""
 
 
 # --- server memory -------------------------------------------------------------------------------
@@ -253,7 +240,7 @@ async def build_clicks(s: Session, phase: str, clicks: int) -> None:
         await page.locator(".st-key-add-where").get_by_text("at the start").click()
         side = 28 + 2 * k
         ms = await page.evaluate(
-            CLICK_TO_SHAPE, [".st-key-add-button button", f"(None, {side}, {side}, 1)"]
+            CLICK_TO_TABLE_TEXT, [".st-key-add-button button", f"(None, {side}, {side}, 1)"]
         )
         if ms < 0:
             raise RuntimeError(f"'Add layer' click {k}: the new shape did not appear within 120 s")

@@ -244,3 +244,21 @@ def screenshot(page: Page, path: str | Path) -> Path:
     finally:
         page.set_viewport_size(size)
     return path
+
+
+# Click the first visible element matching a selector; resolve, after the next animation frame,
+# with the milliseconds until the page's table shows ``target`` (-1 after 120 s: never hang).
+CLICK_TO_TABLE_TEXT = """
+async ([selector, target]) => {
+  const button = [...document.querySelectorAll(selector)].find(b => b.offsetParent !== null);
+  const shows = () => (document.querySelector("[data-testid='stTable']")?.innerText ?? "").includes(target);
+  return await new Promise((resolve) => {
+    const start = performance.now();
+    const done = () => requestAnimationFrame(() => resolve(performance.now() - start));
+    const observer = new MutationObserver(() => { if (shows()) { observer.disconnect(); done(); } });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    setTimeout(() => { observer.disconnect(); resolve(-1); }, 120000);
+    button.click();
+  });
+}
+"""
