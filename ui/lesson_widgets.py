@@ -191,8 +191,8 @@ def slip_figure(counts: np.ndarray, mean: float, std: float, height: int = 340) 
     binned = np.asarray(counts).reshape(-1, 4).sum(axis=1)
     centres = np.arange(0, 256, 4) + 1.5
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.2, subplot_titles=(
-        f"(pixel − {mean:.1f}) / {std:.1f}: the standard deviation (this app)",
-        f"(pixel − {mean:.1f}) / {mean:.1f}: the mean again (the notebook's slip)"))  # fmt: skip
+        f"(pixel − {mean:.1f}) / std {std:.1f}: this app",
+        f"(pixel − {mean:.1f}) / mean {mean:.1f}: the notebook's slip"))  # fmt: skip
     for row, scale, colour in ((1, std, ACCENT), (2, mean, ACCENT_2)):
         lo, hi = (0 - mean) / scale, (255 - mean) / scale
         fig.add_trace(go.Bar(x=(centres - mean) / scale, y=binned, width=4 / scale, marker_color=colour,
