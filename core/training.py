@@ -198,7 +198,7 @@ def check_compatible(arch: Architecture) -> str | None:
         bad = t.layers[t.error_index]
         return f"The model does not fit together at layer {bad.index + 1} ({bad.spec.kind}): {bad.error}"
     if t.too_big:
-        return f"The model has {t.total_params:,} parameters, too many to train on this server."
+        return f"The model is too big to train on this server: {t.too_big_reason}."
     out = t.output_shape[1:]
     if out != (10,):
         fix = (

@@ -98,6 +98,8 @@ def test_dense_only_is_refused_with_the_shape_mismatch():
         (Architecture((L("Flatten"), L("Dense", units=5, activation="softmax"))), "shape (5,)"),
         (Architecture((L("Flatten"), L("Dense", units=10))), "not a softmax"),
         (Architecture((L("Conv2D", kernel_size=11), L("Conv2D", kernel_size=11), L("Conv2D", kernel_size=11))), "layer 3"),
+        (Architecture((L("Flatten"), L("Dense", units=4096), L("Dense", units=4096), L("Dense", units=10, activation="softmax"))), "20,000,000"),
+        (Architecture((L("ZeroPadding2D", padding=16), L("Conv2D", filters=512, kernel_size=1)) * 6 + (L("MaxPooling2D", pool_size=8),) * 2 + (L("Flatten"), L("Dense", units=10, activation="softmax"))), "numbers per image"),
     ],
 )  # fmt: skip
 def test_other_incompatible_models(arch, words):
