@@ -10,7 +10,9 @@ import keras
 import numpy as np
 
 from core.architecture import Architecture, LayerSpec
+from core.maths import activate
 from core.receptive import receptive_fields, unclipped_box
+from core.windows import out_and_pad, window_of
 
 __all__ = [
     "ConvPixel",
@@ -195,26 +197,6 @@ def conv_kernels(model: keras.Model, arch: Architecture) -> dict[int, np.ndarray
     }
 
 
-def _activate(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "relu":
-        return np.maximum(z, 0)
-    if name == "sigmoid":
-        return 1 / (1 + np.exp(-z))
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "softmax":
-        e = np.exp(z - z.max())
-        return e / e.sum()
-    return z
-
-
-def _same_pad(size: int, k: int, s: int, padding: str) -> int:
-    if padding != "same":
-        return 0
-    out = -(-size // s)
-    return max((out - 1) * s + k - size, 0) // 2
-
-
 def _window(x: np.ndarray, top: int, left: int, k: int, fill: float) -> np.ndarray:
     """x[top:top+k, left:left+k] (all channels), with ``fill`` where it leaves x."""
     h, w = x.shape[:2]
@@ -228,14 +210,10 @@ def _window(x: np.ndarray, top: int, left: int, k: int, fill: float) -> np.ndarr
 def _check_pixel(
     x: np.ndarray, k: int, s: int, padding: str, row: int, col: int
 ) -> tuple[int, int]:
-    h, w = x.shape[:2]
-    if padding == "same":
-        oh, ow = -(-h // s), -(-w // s)
-    else:
-        oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    (oh, top), (ow, left) = (out_and_pad(n, k, s, padding) for n in x.shape[:2])
     if not (0 <= row < oh and 0 <= col < ow):
         raise ValueError(f"pixel ({row}, {col}) is outside this {oh}×{ow} output")
-    return row * s - _same_pad(h, k, s, padding), col * s - _same_pad(w, k, s, padding)
+    return row * s - top, col * s - left
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,7 +274,7 @@ def explain_conv_pixel(
     weights = kernel[..., filter].astype(np.float64)
     products = patch * weights
     pre = float(every[filter])
-    out = float(_activate(p["activation"], every)[filter])
+    out = float(activate(p["activation"], every)[filter])
     return ConvPixel(
         row, col, filter, top, left, patch, weights, products, float(products.sum()),
         float(bias[filter]), pre, p["activation"], out,
@@ -344,9 +322,8 @@ def explain_pool_pixel(
         raise ValueError(f"explain_pool_pixel needs a pooling layer; received {spec.kind}")
     if not 0 <= channel < x.shape[-1]:
         raise ValueError(f"channel {channel} does not exist; this layer has 0..{x.shape[-1] - 1}")
-    p = spec.params
-    k = p["pool_size"]
-    top, left = _check_pixel(x, k, p["strides"] or k, p["padding"], row, col)
+    k, stride, padding = window_of(spec.kind, spec.params)
+    top, left = _check_pixel(x, k, stride, padding, row, col)
     window = _window(x[..., channel], top, left, k, np.nan)
     best = np.nanmax(window)
     r, c = np.unravel_index(np.nanargmax(window), window.shape)

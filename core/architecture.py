@@ -98,6 +98,19 @@ class Architecture:
     def __len__(self) -> int:
         return len(self.layers)
 
+    def indices(self, kind: str) -> tuple[int, ...]:
+        """Positions of the layers of ``kind`` (``model.layers[i]`` of a built model matches).
+
+        >>> from core.presets import NOTEBOOK_CNN
+        >>> NOTEBOOK_CNN.indices("Conv2D")
+        (2, 4, 7, 9)
+        """
+        return tuple(i for i, spec in enumerate(self.layers) if spec.kind == kind)
+
+    def first(self, kind: str) -> int | None:
+        """Position of the first layer of ``kind``, or None when there is none."""
+        return next(iter(self.indices(kind)), None)
+
     def append(self, layer: LayerSpec) -> Architecture:
         """Returns a copy with ``layer`` added at the end."""
         return self.insert(len(self.layers), layer)

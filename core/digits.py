@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.layers import MNIST_MEAN, MNIST_STD
+from core.text import short_error
 
 FIELD = 28  # MNIST's image side
 BOX = 20  # the digit is scaled to fit BOX x BOX
@@ -399,8 +400,7 @@ def _clean(grey: np.ndarray, paper: float) -> np.ndarray:
 
 
 def _short(err: Exception, limit: int = 120) -> str:
-    text = str(err) or type(err).__name__
-    return text if len(text) <= limit else text[:limit] + "…"
+    return short_error(err, limit, with_type=False)
 
 
 def upload_steps(upload: Upload, centre: bool = True) -> Steps:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.text import ELLIPSIS, clip
+
 # MNIST's training-set pixel statistics (0..255 units), pinned by tests/test_data.py.
 MNIST_MEAN = 33.3184
 MNIST_STD = 78.5675
@@ -71,12 +73,12 @@ def brief(value: Any, limit: int = 60) -> str:
     "'xxxxx'…"
     """
     if isinstance(value, str):
-        return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + ELLIPSIS
     try:
         text = repr(value)
     except (RecursionError, ValueError):  # deeply nested data; ints too long for str()
         return f"a very large {type(value).__name__}"
-    return text if len(text) <= limit else text[:limit] + "…"
+    return clip(text, limit)
 
 
 def _fmt(x: Any) -> str:

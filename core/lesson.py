@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.text import clip
+
 URL_STEP = "step"
 URL_PRESENT = "present"
 
@@ -155,7 +157,7 @@ def parse_step(raw: object) -> tuple[int, str | None]:
     text = str(raw).strip()
     if text.isascii() and text.isdigit() and len(text) <= 3 and FIRST <= int(text) <= LAST:
         return int(text), None
-    shown = text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
+    shown = clip(text, _MAX_SHOWN)
     shown = "".join(c for c in shown if c.isprintable())
     return FIRST, f"There is no step “{shown}”: the lesson has steps {FIRST} to {LAST}, so it starts at step {FIRST}."
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.architecture import Architecture
 from core.keras_model import BuiltModel
+from core.maths import softmax
 from core.presets import NOTEBOOK_CNN
 
 NUM_CLASSES = 10
@@ -47,8 +48,7 @@ def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
             f"the model returns shape {out.shape[1:]} per image; it needs 10 outputs, one per digit"
         )
     if (out < 0).any() or not np.allclose(out.sum(axis=1), 1.0, atol=1e-3):
-        out = np.exp(out - out.max(axis=1, keepdims=True))
-        out /= out.sum(axis=1, keepdims=True)
+        out = softmax(out, axis=1)
     return out
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.architecture import Architecture, LayerSpec
+from core.architecture import Architecture
+from core.windows import out_and_pad, window_of
 
 # Layers that keep every pixel where it is (a 1×1 window with stride 1 and no padding).
 _POINTWISE = {"Normalization", "Activation", "Dropout", "BatchNormalization"}
-_WINDOWED = {"Conv2D", "MaxPooling2D", "AveragePooling2D"}
 
 
 @dataclass(frozen=True)
@@ -45,25 +45,6 @@ class Field:
         return self.first + (self.size - 1) / 2
 
 
-def _window(spec: LayerSpec) -> tuple[int, int, str] | None:
-    """(kernel, stride, padding) of a windowed layer; None for any other kind."""
-    p = spec.params
-    if spec.kind == "Conv2D":
-        return p["kernel_size"], p["strides"], p["padding"]
-    if spec.kind in ("MaxPooling2D", "AveragePooling2D"):
-        return p["pool_size"], p["strides"] or p["pool_size"], p["padding"]
-    return None
-
-
-def _out_and_pad(size: int, k: int, s: int, padding: str) -> tuple[int, int]:
-    """Output length and padding before the first pixel, as Keras/TensorFlow compute them."""
-    if padding == "same":
-        out = -(-size // s)
-        total = max((out - 1) * s + k - size, 0)
-        return out, total // 2  # TensorFlow puts the odd pixel at the bottom/right
-    return (size - k) // s + 1, 0
-
-
 def receptive_fields(arch: Architecture) -> list[Field | None]:
     """The receptive field of every layer's output, in order.
 
@@ -84,7 +65,7 @@ def receptive_fields(arch: Architecture) -> list[Field | None]:
     fields: list[Field | None] = []
     steps: list[tuple[int, int, int, int, int, int]] = []
     for index, spec in enumerate(arch.layers):
-        window = _window(spec)
+        window = window_of(spec.kind, spec.params)
         if not spatial or spec.kind == "Flatten":
             spatial = False
         elif spec.kind == "ZeroPadding2D":
@@ -93,7 +74,7 @@ def receptive_fields(arch: Architecture) -> list[Field | None]:
             first, h, w = first - pad * jump, h + 2 * pad, w + 2 * pad
         elif window is not None:
             k, s, padding = window
-            (oh, top), (ow, left) = _out_and_pad(h, k, s, padding), _out_and_pad(w, k, s, padding)
+            (oh, top), (ow, left) = out_and_pad(h, k, s, padding), out_and_pad(w, k, s, padding)
             steps.append((k, s, top, left, h, w))
             h, w = oh, ow
             if h < 1 or w < 1:

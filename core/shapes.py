@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.architecture import Architecture, LayerSpec
+from core.windows import out_and_pad, window_of
 
 MAX_PARAMS = 20_000_000  # above this a model is traced but not built (workshop server memory/time)
 MAX_VALUES = 2_000_000  # nor above this many values in one layer's output for ONE image (8 MB at float32)
@@ -196,13 +197,6 @@ def _needs_image(kind: str, shape: Shape, what: str) -> tuple[int, int, int]:
     )
 
 
-def _window(size: int, stride: int, padding: str, n: int) -> int:
-    """One side of a conv/pool output, as Keras's compute_conv/pooling_output_shape."""
-    if padding == "same":
-        return (n - 1) // stride + 1
-    return (n - size) // stride + 1
-
-
 def _fmt_hw(h: int, w: int) -> str:
     return f"{h}×{w}"
 
@@ -214,7 +208,8 @@ def _windowed(shape: Shape, p: dict[str, Any], size: int, stride: int, kind: str
             'use padding "same" or remove an earlier pooling layer'
         )
         raise _LayerError(f"a {size}×{size} {noun} does not fit a {_fmt_hw(h, w)} input; {hint}")
-    return (shape[0], _window(size, stride, p["padding"], h), _window(size, stride, p["padding"], w), c)
+    oh, ow = (out_and_pad(n, size, stride, p["padding"])[0] for n in (h, w))
+    return (shape[0], oh, ow, c)
 
 
 # --- one rule per layer kind: (shape, params) -> (shape, params, trainable, formula) ------------
@@ -227,8 +222,9 @@ def _no_weights(shape: Shape, p: dict[str, Any]) -> Rule:
 
 
 def _conv2d(shape: Shape, p: dict[str, Any]) -> Rule:
-    k, f = p["kernel_size"], p["filters"]
-    out = _windowed(shape, p, k, p["strides"], "Conv2D", "convolution", "kernel")
+    k, stride, _ = window_of("Conv2D", p)
+    f = p["filters"]
+    out = _windowed(shape, p, k, stride, "Conv2D", "convolution", "kernel")
     c = shape[3]
     n = k * k * c * f + f  # type: ignore[operator]
     return (*out[:3], f), n, n, f"{k}·{k}·{c:,}·{f:,} + {f:,} = {n:,}"
@@ -236,8 +232,7 @@ def _conv2d(shape: Shape, p: dict[str, Any]) -> Rule:
 
 def _pooling(kind: str):
     def rule(shape: Shape, p: dict[str, Any]) -> Rule:
-        size = p["pool_size"]
-        stride = size if p["strides"] is None else p["strides"]
+        size, stride, _ = window_of(kind, p)
         return _windowed(shape, p, size, stride, kind, "pooling", "pooling window"), 0, 0, "no weights"
 
     return rule
