@@ -85,8 +85,10 @@ def main() -> None:
     for name, ms in results.items():
         print(f"  {name:34s} {ms:8.2f}")
     total, bare = results["preprocessing + forward"], results["bare Keras model(x)"]
-    print(f"  preprocessing + forward / bare model(x): {total / bare:.2f}x "
-          f"(target ≤ 30 ms: {'met' if total <= 30 else 'NOT met'})")  # fmt: skip
+    print(
+        f"  preprocessing + forward / bare model(x): {total / bare:.2f}x "
+        f"(target ≤ 30 ms: {'met' if total <= 30 else 'NOT met'})"
+    )
     print(
         f"  bare model.predict / bare model(x):      {results['bare Keras model.predict(x)'] / bare:.2f}x"
     )

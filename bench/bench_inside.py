@@ -2,9 +2,8 @@
 
     python bench/bench_inside.py [--repeats 50] [--top 2000]
 
-On the notebook's CNN (models/pretrained.keras when present, else the same architecture with
-random weights: the arithmetic is identical), after warm-up, each timed call gets a NEW test digit
-and ends when every array is a NumPy array. Prints medians (ms) and ratios of:
+On the shipped notebook CNN (models/pretrained.keras), after warm-up, each timed call gets a NEW
+test digit and ends when every array is a NumPy array. Prints medians (ms) and ratios of:
 
 * ours: ``Inspector.layer_outputs`` — one forward pass of a cached multi-output model returning
   all 14 layer outputs plus the 6 pre-activations (target ≤ 150 ms);
@@ -34,11 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from core import activations  # noqa: E402
+from core import activations, top_patches  # noqa: E402
+from core.architecture import Architecture  # noqa: E402
 from core.data import load_mnist  # noqa: E402
-from core.keras_model import build_model  # noqa: E402
 from core.predict import MODEL_PATH, load_pretrained  # noqa: E402
-from core.presets import NOTEBOOK_CNN  # noqa: E402
 
 
 def timed(fn: Callable[[np.ndarray], object], digits: np.ndarray, warmup: int = 5) -> list[float]:
@@ -58,24 +56,8 @@ def ms(times: list[float]) -> str:
     return f"median {q[0]:7.1f} ms   p90 {q[1]:7.1f} ms"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--top", type=int, default=2000, help="digits searched by top_patches")
-    args = parser.parse_args()
-
-    mnist = load_mnist()
-    if MODEL_PATH.is_file():
-        built, source = load_pretrained().built, f"{MODEL_PATH.name}"
-    else:
-        built, source = (
-            build_model(NOTEBOOK_CNN, seed=0),
-            "random weights (pretrained file missing)",
-        )
-    model, arch = built.model, built.arch
-    print(f"notebook CNN, {model.count_params():,} parameters, {source}; {os.cpu_count()} CPUs")
-    digits = mnist.x_test[: args.repeats + 5]
-
+def compare_layer_outputs(model: keras.Model, arch: Architecture, digits: np.ndarray) -> None:
+    """Times ours, bare Keras, the naive way and the pitfall, one new digit per call."""
     start = time.perf_counter()
     inspector = activations.Inspector(model, arch)
     print(f"build the multi-output model once: {(time.perf_counter() - start) * 1000:.0f} ms")
@@ -104,28 +86,51 @@ def main() -> None:
         ),
     }
     ours = statistics.median(next(iter(results.values())))
-    print(f"\nnew digit -> all {len(arch.layers)} layers' arrays ready ({args.repeats} digits):")
+    print(f"\nnew digit -> all {len(arch.layers)} layers' arrays ready ({len(digits) - 5} digits):")
     for name, times in results.items():
         ratio = statistics.median(times) / ours
         print(f"  {name:<62} {ms(times)}   {ratio:5.2f}× ours")
     med = [statistics.median(t) for t in results.values()]
-    print(f"ours / bare model(x) = {ours / med[1]:.2f}×; naive / ours = {med[2] / ours:.2f}×; "
-          f"pitfall / ours = {med[3] / ours:.2f}×")  # fmt: skip
+    print(
+        f"ours / bare model(x) = {ours / med[1]:.2f}×; naive / ours = {med[2] / ours:.2f}×; "
+        f"pitfall / ours = {med[3] / ours:.2f}×"
+    )
     print(
         f"target ≤ 150 ms median: {'met' if ours * 1000 <= 150 else 'MISSED'} ({ours * 1000:.1f} ms)"
     )
 
-    convs = [i for i, s in enumerate(arch.layers) if s.kind == "Conv2D"]
-    print(f"\ntop_patches over {args.top:,} test digits (9 strongest patches of filter 0):")
+
+def time_top_patches(model: keras.Model, arch: Architecture, images: np.ndarray) -> None:
+    """Times ``top_patches`` for the first and the last Conv2D: once new, once for another filter."""
+    print(f"\ntop_patches over {len(images):,} test digits (9 strongest patches of filter 0):")
+    convs = arch.indices("Conv2D")
     for index in (convs[0], convs[-1]):
         start = time.perf_counter()
-        activations.top_patches(model, arch, index, 0, mnist.x_test[: args.top])
+        top_patches.top_patches(model, arch, index, 0, images)
         first = time.perf_counter() - start
         start = time.perf_counter()
-        activations.top_patches(model, arch, index, 1, mnist.x_test[: args.top])
+        top_patches.top_patches(model, arch, index, 1, images)
         again = time.perf_counter() - start
-        print(f"  layer {index + 1} ({arch.layers[index].describe()}): first {first:.2f} s "
-              f"(builds its sub-model), next filter {again:.2f} s")  # fmt: skip
+        print(
+            f"  layer {index + 1} ({arch.layers[index].describe()}): first {first:.2f} s "
+            f"(builds its sub-model), next filter {again:.2f} s"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--top", type=int, default=2000, help="digits searched by top_patches")
+    args = parser.parse_args()
+
+    mnist = load_mnist()
+    built = load_pretrained().built
+    model, arch = built.model, built.arch
+    print(
+        f"notebook CNN, {model.count_params():,} parameters, {MODEL_PATH.name}; {os.cpu_count()} CPUs"
+    )
+    compare_layer_outputs(model, arch, mnist.x_test[: args.repeats + 5])
+    time_top_patches(model, arch, mnist.x_test[: args.top])
 
 
 if __name__ == "__main__":

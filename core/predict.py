@@ -107,6 +107,16 @@ def assess(
     return Guess(top, float(p[top]), second, gap, bool(reasons), tuple(reasons))
 
 
+def reason_bullets(reasons: tuple[str, ...]) -> str:
+    """Reasons as a markdown list, each a sentence: capital first letter, final full stop.
+
+    >>> print(reason_bullets(("the top probability is only 45%", "A scribble?")))
+    - The top probability is only 45%.
+    - A scribble?
+    """
+    return "\n".join(f"- {r[0].upper()}{r[1:]}" + ("" if r[-1] in ".?!" else ".") for r in reasons)
+
+
 @dataclass(frozen=True)
 class Occlusion:
     """How much hiding each part of the image lowers the top guess's probability.

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.activations import Inspector, guess
 from core.figures import inside as figs
-from ui import inside_widgets as w
-from ui import resources, runtime
+from ui import (
+    inside_filters,
+    inside_input,
+    inside_layers,
+    inside_top,
+    inside_window,
+    models,
+    resources,
+    runtime,
+)
 from ui.errors import guard
+from ui.inside_chart import chart
 
 runtime.run_through_app()
 
@@ -17,61 +27,63 @@ st.caption(
     "halves the picture, and how the last layer turns it all into ten probabilities."
 )
 
-options, missing = w.model_options()
+choices, missing = models.for_look_inside()
 for message in missing:
     st.caption(f":material/info: {message}")
-if not options:
-    st.error("There is no model to look inside: the pretrained model is missing and your Build page "
-             "architecture cannot be built. Fix the architecture on the Build page.")  # fmt: skip
+if not choices:
+    st.error(
+        "There is no model to look inside: the pretrained model is missing and your Build page "
+        "architecture cannot be built. Fix the architecture on the Build page."
+    )
     st.stop()
 
 mnist = resources.mnist()
 top_left, top_right = st.columns([2.2, 1], gap="large")
 with top_left:
-    option = w.choose_model(options)
-    digit = w.choose_input(mnist.x_test, mnist.y_test)
+    choice = inside_input.choose_model(choices)
+    digit = inside_input.choose_input(mnist.x_test, mnist.y_test)
 if digit is None:
     st.stop()
 
 try:
-    outputs = w.layer_outputs(option, digit.image)
+    outputs = Inspector(choice.built.model, choice.built.arch).layer_outputs(digit.image)
 except ValueError as err:  # a model whose layers do not match its architecture
     st.error(f"This model cannot be inspected: {err}")
     st.stop()
 
 with top_right:
-    st.plotly_chart(figs.digit_with_box(digit.image, None, "Input", height=190), width="content",
-                    config={"displayModeBar": False})  # fmt: skip
+    chart(figs.digit_with_box(digit.image, None, "Input", height=190))
     st.caption(digit.caption)
-    guess = w.guess(outputs)
-    if guess is not None:
-        verdict = "" if digit.label is None else (" ✓" if guess[0] == digit.label else " ✗")
-        st.markdown(f"{option.label} says **{guess[0]}** ({guess[1]:.0%}){verdict}")
-if not option.trained:
-    st.info("Random weights: this model has learnt nothing yet, so its feature maps are noise-like "
-            "and its guess is a lucky draw.")  # fmt: skip
+    said = guess(outputs)
+    if said is not None:
+        verdict = "" if digit.label is None else (" ✓" if said[0] == digit.label else " ✗")
+        st.markdown(f"{choice.label} says **{said[0]}** ({said[1]:.0%}){verdict}")
+if not choice.trained:
+    st.info(
+        "Random weights: this model has learnt nothing yet, so its feature maps are noise-like "
+        "and its guess is a lucky draw."
+    )
 
 layers_tab, window_tab, filters_tab, top_tab = st.tabs(
     ["Every layer", "One window explained", "Filters", "What a filter looks for"],
-    key="inside.tab", on_change="rerun",
-)  # fmt: skip
+    key="inside.tab",
+    on_change="rerun",
+)
 with layers_tab:
     if layers_tab.open:
-        a, b = st.columns(2)
-        show_all = a.toggle("Show every channel", key="inside.all", help="Otherwise the first 32.")
-        before = b.toggle("Conv2D: show the values before ReLU", key="inside.before")
+        show_all, before_relu = inside_layers.options()
         with guard("drawing every layer's output"):
-            w.every_layer(outputs, show_all, before)
+            inside_layers.every_layer(outputs, show_all, before_relu)
 with window_tab:
     if window_tab.open:
         with guard("explaining one window"):
-            w.one_window(outputs, option.built, digit.image)
+            inside_window.one_window(outputs, choice.built, digit.image)
 with filters_tab:
     if filters_tab.open:
         with guard("drawing the filters"):
-            w.filters(option)
-            w.filters_over_training(option, outputs, digit.image)
+            inside_filters.filters(choice)
+            inside_filters.filters_over_training(choice, outputs, digit.image)
 with top_tab:
     if top_tab.open:
         with guard("finding what a filter looks for"):
-            w.what_a_filter_looks_for(option, mnist.x_test)
+            inside_top.what_a_filter_looks_for(choice, mnist.x_test)

@@ -1,4 +1,7 @@
-"""Inspector and window explanations checked against Keras's own layer outputs."""
+"""core/activations.py, core/explain.py and core/top_patches.py checked against Keras's own layers.
+
+One small model of every layer kind serves all three, so they share this file.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +13,34 @@ import numpy as np
 import pytest
 
 from core import activations as act
+from core import explain
 from core.architecture import Architecture, LayerSpec
 from core.keras_model import build_model
 from core.presets import DENSE_ONLY
 from core.receptive import receptive_fields
+from core.top_patches import top_patches
 
 L = LayerSpec.make
 
 # Small, fast, and every kind the catalogue has: padding, strides, "same", both poolings,
 # BatchNormalization, Dropout, a separate Activation, Dense on a flat vector and softmax.
-TINY = Architecture((
-    L("Normalization"),
-    L("ZeroPadding2D", padding=1),
-    L("Conv2D", filters=4, kernel_size=3, activation="relu"),
-    L("MaxPooling2D"),
-    L("Conv2D", filters=6, kernel_size=3, strides=2, padding="same", activation="tanh"),
-    L("BatchNormalization"),
-    L("Activation", activation="relu"),
-    L("AveragePooling2D", pool_size=3, strides=2, padding="same"),
-    L("Conv2D", filters=3, kernel_size=2, activation="linear"),
-    L("Dropout", rate=0.5),
-    L("Flatten"),
-    L("Dense", units=8, activation="sigmoid"),
-    L("Dense", units=10, activation="softmax"),
-))  # fmt: skip
+TINY = Architecture(
+    (
+        L("Normalization"),
+        L("ZeroPadding2D", padding=1),
+        L("Conv2D", filters=4, kernel_size=3, activation="relu"),
+        L("MaxPooling2D"),
+        L("Conv2D", filters=6, kernel_size=3, strides=2, padding="same", activation="tanh"),
+        L("BatchNormalization"),
+        L("Activation", activation="relu"),
+        L("AveragePooling2D", pool_size=3, strides=2, padding="same"),
+        L("Conv2D", filters=3, kernel_size=2, activation="linear"),
+        L("Dropout", rate=0.5),
+        L("Flatten"),
+        L("Dense", units=8, activation="sigmoid"),
+        L("Dense", units=10, activation="softmax"),
+    )
+)  # fmt: skip  (a table: one layer per row)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +103,7 @@ def test_explained_conv_pixel_equals_layer_output(tiny, digit, outputs, index) -
     out = outputs[index].array
     h, w, f = out.shape
     for row, col, filt in {(0, 0, 0), (h - 1, w - 1, f - 1), (h // 2, 1, f // 2), (0, w - 1, 1)}:
-        e = act.explain_conv_pixel(x, kernel, bias, TINY.layers[index], row, col, filt)
+        e = explain.explain_conv_pixel(x, kernel, bias, TINY.layers[index], row, col, filt)
         assert e.output == pytest.approx(float(out[row, col, filt]), rel=1e-4, abs=1e-5)
         assert e.total == pytest.approx(e.products.sum()) and e.pre_activation == pytest.approx(
             e.total + e.bias
@@ -111,7 +118,7 @@ def test_explained_conv_pixel_equals_layer_output(tiny, digit, outputs, index) -
 
 def test_first_conv_patch_is_the_padded_normalised_digit(tiny, digit, outputs) -> None:
     kernel, bias = act.layer_weights(tiny, 2)
-    e = act.explain_conv_pixel(
+    e = explain.explain_conv_pixel(
         act.layer_input(outputs, 2, digit), kernel, bias, TINY.layers[2], 0, 0, 1
     )
     assert (e.top, e.left) == (0, 0) and e.patch.shape == (3, 3, 1)
@@ -123,11 +130,11 @@ def test_explain_rejects_bad_pixels(tiny, digit, outputs) -> None:
     kernel, bias = act.layer_weights(tiny, 2)
     x = act.layer_input(outputs, 2, digit)
     with pytest.raises(ValueError, match="outside this 28×28"):
-        act.explain_conv_pixel(x, kernel, bias, TINY.layers[2], 28, 0, 0)
+        explain.explain_conv_pixel(x, kernel, bias, TINY.layers[2], 28, 0, 0)
     with pytest.raises(ValueError, match="filters 0..3"):
-        act.explain_conv_pixel(x, kernel, bias, TINY.layers[2], 0, 0, 4)
+        explain.explain_conv_pixel(x, kernel, bias, TINY.layers[2], 0, 0, 4)
     with pytest.raises(ValueError, match="needs a Conv2D"):
-        act.explain_conv_pixel(x, kernel, bias, TINY.layers[3], 0, 0, 0)
+        explain.explain_conv_pixel(x, kernel, bias, TINY.layers[3], 0, 0, 0)
 
 
 @pytest.mark.parametrize("index", [3, 7])
@@ -137,7 +144,7 @@ def test_pool_choice(digit, outputs, index) -> None:
     for row in range(h):
         for col in range(w):
             ch = (row + col) % c
-            e = act.explain_pool_pixel(x, TINY.layers[index], row, col, ch)
+            e = explain.explain_pool_pixel(x, TINY.layers[index], row, col, ch)
             assert e.output == pytest.approx(float(out[row, col, ch]), rel=1e-5, abs=1e-6)
             r, cc = e.argmax
             assert e.window[r, cc] == np.nanmax(e.window)
@@ -149,12 +156,12 @@ def test_pool_ties_and_window_values() -> None:
     x[0, 1, 0], x[3, 2, 0] = 5, 7
     spec = L("MaxPooling2D")
     first, zeros = (
-        act.explain_pool_pixel(x, spec, 0, 0, 0),
-        act.explain_pool_pixel(x, spec, 0, 1, 0),
+        explain.explain_pool_pixel(x, spec, 0, 0, 0),
+        explain.explain_pool_pixel(x, spec, 0, 1, 0),
     )
     assert (first.argmax, first.output, first.ties) == ((0, 1), 5.0, 1)
     assert zeros.ties == 4 and zeros.output == 0
-    assert act.explain_pool_pixel(x, spec, 1, 1, 0).argmax == (1, 0)
+    assert explain.explain_pool_pixel(x, spec, 1, 1, 0).argmax == (1, 0)
     np.testing.assert_array_equal(first.window, [[0, 5], [0, 0]])
 
 
@@ -163,9 +170,10 @@ def test_top_patches(tiny) -> None:
     images = rng.integers(0, 256, (60, 28, 28)).astype(np.uint8)
     images[::7] = 0  # blank images should never win
     index, filt = 4, 2
-    top = act.top_patches(tiny, TINY, index, filt, images, k=5, batch_size=16)
-    maps = np.asarray(keras.Model(tiny.inputs[0], tiny.layers[index].output)(
-        images.astype(np.float32)[..., None]))[..., filt]  # fmt: skip
+    top = top_patches(tiny, TINY, index, filt, images, k=5, batch_size=16)
+    maps = np.asarray(
+        keras.Model(tiny.inputs[0], tiny.layers[index].output)(images.astype(np.float32)[..., None])
+    )[..., filt]
     best = maps.reshape(60, -1).max(axis=1)
     np.testing.assert_allclose(top.values, np.sort(best)[::-1][:5], rtol=1e-5)
     np.testing.assert_allclose(
@@ -179,14 +187,14 @@ def test_top_patches(tiny) -> None:
     crop = images[j, max(t, 0) : b + 1, max(left, 0) : r + 1]
     np.testing.assert_array_equal(inside[: crop.shape[0], : crop.shape[1]], crop)
     with pytest.raises(ValueError, match="no rows and columns"):
-        act.top_patches(tiny, TINY, 10, 0, images)
+        top_patches(tiny, TINY, 10, 0, images)
 
 
 def test_top_patches_of_a_first_conv_reproduce_the_value() -> None:
     arch = Architecture((L("Conv2D", filters=2, kernel_size=3, activation="relu"),))
     model = build_model(arch, seed=0).model
     images = np.random.default_rng(2).integers(0, 256, (20, 28, 28)).astype(np.uint8)
-    top = act.top_patches(model, arch, 0, 1, images, k=3)
+    top = top_patches(model, arch, 0, 1, images, k=3)
     kernel, bias = act.layer_weights(model, 0)
     for value, patch in zip(top.values, top.patches, strict=True):
         assert max(float((patch * kernel[:, :, 0, 1]).sum() + bias[1]), 0) == pytest.approx(
@@ -248,8 +256,41 @@ def test_multi_output_model_cached_per_model_and_released() -> None:
     assert first._multi is second._multi
     other = build_model(arch, seed=0).model
     assert act.Inspector(other, arch)._multi is not first._multi
-    act.top_patches(model, arch, 0, 0, np.zeros((2, 28, 28), np.uint8))
+    top_patches(model, arch, 0, 0, np.zeros((2, 28, 28), np.uint8))
     ref = weakref.ref(model)
     del model, first, second
     gc.collect()
     assert ref() is None, "the cache must not keep a dropped model alive"
+
+
+def test_conv_with_its_own_kernel_is_the_layer_output(tiny, digit, outputs) -> None:
+    for index in (2, 4, 8):
+        x = act.layer_input(outputs, index, digit)
+        kernel, _ = act.layer_weights(tiny, index)
+        np.testing.assert_allclose(
+            act.conv_with(tiny, index, x, kernel), outputs[index].array, rtol=1e-5, atol=1e-5
+        )
+
+
+def test_conv_with_another_kernel_matches_numpy(tiny, digit, outputs) -> None:
+    # Layer 2: 3×3 "valid" on the padded 30×30 input, ReLU; a kernel of ones sums each window.
+    x = act.layer_input(outputs, 2, digit)
+    ones = np.ones((3, 3, 1, 4), np.float32)
+    _, bias = act.layer_weights(tiny, 2)
+    sums = np.lib.stride_tricks.sliding_window_view(x[..., 0], (3, 3)).sum(axis=(2, 3))
+    expected = np.maximum(sums[..., None] + bias, 0)
+    np.testing.assert_allclose(act.conv_with(tiny, 2, x, ones), expected, rtol=1e-5, atol=1e-4)
+
+
+def test_guess_reads_only_a_ten_way_softmax(outputs) -> None:
+    digit, probability = act.guess(outputs)
+    assert digit == int(outputs[-1].array.argmax())
+    assert probability == pytest.approx(float(outputs[-1].array.max()))
+    assert act.guess(outputs[:-1]) is None  # Dense(8, sigmoid) last
+    assert act.guess([]) is None
+
+
+def test_partial_model_is_built_once_per_layer(tiny) -> None:
+    first = act.partial_model(tiny, TINY, 4)
+    assert act.partial_model(tiny, TINY, 4) is first
+    assert tuple(first.outputs[0].shape[1:]) == (7, 7, 6)

@@ -9,12 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import predict
 from tests.browser_utils import assert_no_exception, goto_page, wait_for_app
-
-pytestmark = pytest.mark.skipif(
-    not predict.MODEL_PATH.is_file(), reason="models/pretrained.keras missing"
-)
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 GUESS = ".draw-guess"

@@ -30,8 +30,8 @@ def test_feature_maps_of_a_digit(app_url: str, page: Page) -> None:
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Look inside")
     expect(page.get_by_text("test digit 0 (labelled 7)")).to_be_visible()
 
-    # The notebook's CNN (pretrained, or untrained when the file is missing): the input digit and
-    # one chart per layer, each titled "Kind → shape", drawn as heatmap tiles.
+    # The pretrained notebook CNN: the input digit and one chart per layer, each titled
+    # "Kind → shape", drawn as heatmap tiles.
     charts = page.locator(CHARTS)
     expect(charts).to_have_count(15)
     titles = page.locator(f"{CHARTS} .gtitle").evaluate_all("els => els.map(e => e.textContent)")

@@ -1,18 +1,14 @@
-"""core/digits.py: canvas and upload -> MNIST's 28x28 format, on hand-made cases and oracles."""
+"""core/digits.py: canvas and upload -> MNIST's 28x28 format, on hand-made cases and MNIST itself."""
 
 from __future__ import annotations
 
-import io
-import struct
-import zlib
-
 import numpy as np
 import pytest
-from PIL import Image
 
-from core import digits
+from core import digits, pixels, uploads
 from core.data import load_mnist, random_indices
 from core.layers import MNIST_MEAN, MNIST_STD
+from tests.test_uploads import digit_on_paper, png_bytes
 
 
 def canvas(shape: tuple[int, int] = (280, 280), transparent: bool = False) -> np.ndarray:
@@ -30,30 +26,8 @@ def ink(rgba: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
 
 
 def ink_bbox(image: np.ndarray) -> tuple[int, int]:
-    top, bottom, left, right = digits.ink_box(image, level=0)
+    top, bottom, left, right = pixels.ink_box(image, level=0)
     return bottom - top, right - left
-
-
-def png_bytes(array: np.ndarray, fmt: str = "PNG", **kw) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, fmt, **kw)
-    return buf.getvalue()
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def raw_png(width: int, height: int, extra: bytes = b"") -> bytes:
-    """A valid all-black 1-bit PNG, compressed row by row: a 20000x20000 one is ~50 KB on disk."""
-    row = b"\0" * (1 + (width + 7) // 8)
-    z = zlib.compressobj(9)
-    idat = b"".join(z.compress(row) for _ in range(height)) + z.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + extra + _chunk(b"IDAT", idat)
-        + _chunk(b"IEND", b"")
-    )  # fmt: skip
 
 
 # --- canvas -> 28x28 ------------------------------------------------------------------------------
@@ -73,8 +47,8 @@ def test_off_centre_stroke_is_centred(centre):
     rgba = ink(canvas(), slice(10, 130), slice(10, 30))
     ink(rgba, slice(110, 130), slice(10, 110))
     steps = digits.from_canvas(rgba, centre=centre)
-    cy, cx = digits.centre_of_mass(steps.image)
-    top, bottom, left, right = digits.ink_box(steps.image, level=0)
+    cy, cx = pixels.centre_of_mass(steps.image)
+    top, bottom, left, right = pixels.ink_box(steps.image, level=0)
     if centre:  # MNIST's way: centre of mass within half a pixel of (14, 14)
         assert abs(cy - 14) <= 0.5 and abs(cx - 14) <= 0.5
     else:  # bounding box centred, so the centre of mass is off (down and left here)
@@ -161,101 +135,44 @@ def test_model_input_and_normalised_view():
     )
 
 
-@pytest.mark.parametrize("bad", [np.zeros((5, 5, 2), np.uint8), np.zeros((5, 5, 4), np.float32)])
-def test_canvas_to_grey_refuses_other_arrays(bad):
-    with pytest.raises(ValueError, match="received"):
-        digits.canvas_to_grey(bad)
+def test_both_placements_are_the_two_centrings():
+    rgba = ink(canvas(), slice(10, 130), slice(10, 30))
+    ink(rgba, slice(110, 130), slice(10, 110))
+    by_mass, by_box = digits.from_canvas(rgba, True), digits.from_canvas(rgba, False)
+    batch = digits.both_placements(by_mass)
+    assert batch.shape == (2, 28, 28, 1) and batch.dtype == np.float32
+    np.testing.assert_array_equal(batch[0, ..., 0], by_mass.image)
+    np.testing.assert_array_equal(batch[1, ..., 0], by_box.image)
+    np.testing.assert_array_equal(digits.both_placements(by_box)[1, ..., 0], by_mass.image)
 
 
-def area_oracle(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Exact area averaging: repeat each pixel out x out times, then average in_ x in_ blocks."""
-    h, w = image.shape
-    big = np.repeat(np.repeat(image.astype(np.float64), height, axis=0), width, axis=1)
-    return big.reshape(height, h, width, w).mean(axis=(1, 3))
-
-
-@pytest.mark.parametrize(
-    ("shape", "size"), [((280, 200), (20, 14)), ((37, 5), (20, 3)), ((3, 7), (9, 20))]
-)
-def test_resize_area_is_exact_area_averaging(shape, size):
-    image = np.random.default_rng(0).integers(0, 256, shape).astype(np.uint8)
-    np.testing.assert_allclose(
-        digits.resize_area(image, *size), area_oracle(image, *size), atol=1e-9
-    )
-
-
-def test_resize_area_matches_pillow_box_for_whole_factors():
-    image = np.random.default_rng(0).integers(0, 256, (280, 120)).astype(np.float32)
-    theirs = np.asarray(Image.fromarray(image).resize((12, 28), Image.Resampling.BOX))
-    np.testing.assert_allclose(digits.resize_area(image, 28, 12), theirs, atol=1e-3)
-
-
-# --- uploads ---------------------------------------------------------------------------------------
-
-
-def digit_on_paper(dark_ink: bool) -> np.ndarray:
-    """A '1' as a thick bar: dark ink on light, slightly noisy paper, or the reverse."""
-    rng = np.random.default_rng(1)
-    paper = rng.normal(215 if dark_ink else 30, 6, (300, 240))
-    paper[60:250, 105:130] = 25 if dark_ink else 225
-    return np.clip(paper, 0, 255).astype(np.uint8)
+# --- uploads: decode_upload, then upload_steps ---------------------------------------------------
 
 
 @pytest.mark.parametrize("dark_ink", [True, False])
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_upload_polarity_is_detected(dark_ink, fmt):
-    steps, upload = digits.from_upload(png_bytes(digit_on_paper(dark_ink), fmt))
+    upload = uploads.decode_upload(png_bytes(digit_on_paper(dark_ink), fmt))
+    steps = digits.upload_steps(upload)
     assert upload.inverted is dark_ink and upload.format == fmt
     assert steps.ok and steps.scaled.shape[0] == 20
     assert steps.image[14, 14] > 200 and steps.image[0, 0] == 0  # white ink, paper noise gone
+    np.testing.assert_array_equal(steps.raw, upload.original)  # the first step: the file itself
 
 
 def test_transparent_png_with_dark_ink():
     rgba = np.zeros((100, 100, 4), np.uint8)
     rgba[20:80, 45:55] = (0, 0, 0, 255)  # black ink, transparent paper
-    steps, upload = digits.from_upload(png_bytes(rgba))
+    upload = uploads.decode_upload(png_bytes(rgba))
+    steps = digits.upload_steps(upload)
     assert upload.inverted and steps.ok and ink_bbox(steps.image)[0] == 20
 
 
 def test_blank_upload_has_no_ink():
-    steps, _ = digits.from_upload(png_bytes(np.full((64, 64), 240, np.uint8)))
+    steps = digits.upload_steps(uploads.decode_upload(png_bytes(np.full((64, 64), 240, np.uint8))))
     assert not steps.ok and steps.reason == "No ink found in the image."
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"", "empty"),
-        (b"GIF89a not really", "not a PNG or JPEG"),
-        (b"%PDF-1.7\n" + b"x" * 100, "not a PNG or JPEG"),
-        (b"\0" * (digits.MAX_UPLOAD_BYTES + 1), "at most 5 MB"),
-        (png_bytes(np.zeros((4, 4), np.uint8)), "at least 8"),
-    ],
-    ids=["0 bytes", "gif-like text", "pdf", "too big", "tiny"],
-)
-def test_bad_files_get_a_clear_message(data, message):
-    with pytest.raises(digits.UploadError, match=message):
-        digits.decode_upload(data)
-
-
-def test_truncated_png_is_refused():
-    data = png_bytes(digit_on_paper(True))
-    with pytest.raises(digits.UploadError, match="damaged or incomplete"):
-        digits.decode_upload(data[: len(data) // 2])
-
-
-def test_huge_dimensions_are_refused_before_decoding():
-    data = raw_png(20_000, 20_000)  # 400 million pixels in about 50 KB
-    assert len(data) < 100_000
-    with pytest.raises(digits.UploadError, match="400,000,000 pixels.*decompression bomb"):
-        digits.decode_upload(data)
-    with pytest.raises(digits.UploadError, match="6,000×6,000 pixels; at most 25 million"):
-        digits.decode_upload(raw_png(6_000, 6_000))  # under Pillow's own limit, over ours
-
-
-def test_text_chunk_decompression_bomb_is_refused():
-    bomb = _chunk(b"zTXt", b"comment\0\0" + zlib.compress(b"a" * 20_000_000, 9))
-    data = raw_png(64, 64, extra=bomb)
-    assert len(data) < 50_000
-    with pytest.raises(digits.UploadError, match="decompression bomb"):
-        digits.decode_upload(data)
+def test_the_upload_names_stay_reachable_from_digits():
+    assert digits.decode_upload is uploads.decode_upload
+    assert digits.UploadError is uploads.UploadError

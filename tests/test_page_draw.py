@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,12 +12,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core import predict
+from tests.charts import array
+from ui import jobs
 
-pytestmark = [
-    pytest.mark.page,
-    pytest.mark.skipif(not predict.MODEL_PATH.is_file(), reason="models/pretrained.keras missing"),
-]
+pytestmark = pytest.mark.page
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "draw.py"
 
 
@@ -50,6 +49,11 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return at
 
 
+def charts(at: AppTest) -> list[dict]:
+    """Every chart's figure JSON, in page order."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
 def big_guess(at: AppTest) -> str:
     return next(m.value for m in at.markdown if "font-size:4.5rem" in m.value)
 
@@ -66,8 +70,17 @@ def test_an_uploaded_digit_is_classified(app):
     assert "inverted" in " ".join(c.value for c in at.caption)
     assert "1</div>" in big_guess(at)
     assert len(at.get("image")) == 6  # the preprocessing steps, side by side
-    assert len(at.get("plotly_chart")) == 2  # probabilities and the occlusion map
-    assert at.session_state["draw.latest_drawing"].shape == (28, 28)
+    probs, occlusion = charts(at)
+    (bars,) = probs["data"]  # one model: the pretrained
+    assert bars["type"] == "bar" and bars["name"] == "Pretrained" and bars["x"] == list(range(10))
+    assert np.isclose(array(bars["y"]).sum(), 1.0) and int(np.argmax(array(bars["y"]))) == 1
+    assert probs["layout"]["xaxis"]["title"]["text"] == "digit"
+    heat, outline = occlusion["data"]
+    assert (heat["type"], outline["type"]) == ("heatmap", "contour")
+    assert heat["colorbar"]["title"]["text"] == "drop in P(1)" and heat["zmin"] == -heat["zmax"]
+    drawn = at.session_state["draw.latest_drawing"]
+    assert drawn.shape == (28, 28)
+    np.testing.assert_array_equal(array(outline["z"]).reshape(28, 28), drawn)
 
 
 def test_centring_switch_changes_the_placement(app):
@@ -88,16 +101,26 @@ def test_bad_uploads_get_a_message(app, data, message):
     assert not [m for m in at.markdown if "font-size:4.5rem" in m.value]
 
 
-def test_both_models_are_shown_when_the_session_has_trained_one(app):
-    jobs = pytest.importorskip("ui.jobs")
+def test_both_models_are_shown_when_the_session_has_trained_one(app, monkeypatch):
     from core.keras_model import build_model
     from core.presets import WORKSHOP_CNN
 
-    own = SimpleNamespace(built=build_model(WORKSHOP_CNN, seed=0), run=1, test_accuracy=0.1)
-    app.session_state[jobs._MODEL] = own  # what ui.jobs keeps after a finished run
+    # The fields of ui.jobs.TrainedModel that ui.models reads, for a run that has ended.
+    own = SimpleNamespace(
+        built=build_model(WORKSHOP_CNN, seed=0),
+        run=1,
+        test_accuracy=0.1,
+        job_id="j1",
+        filter_epochs=(),
+    )
+    monkeypatch.setattr(jobs, "trained", lambda: own)
     at = upload(app, "one.png", a_one_on_paper())
     guesses = [m.value for m in at.markdown if "font-size:4.5rem" in m.value]
-    assert len(guesses) == 2 and "Your model" in guesses[0] and "Pretrained" in guesses[1]
+    assert len(guesses) == 2
+    assert "Your model model (run 1, 10.00% on the test digits)" in guesses[0]
+    assert "Pretrained model (" in guesses[1]
+    probs = charts(at)[0]
+    assert [bar["name"] for bar in probs["data"]] == ["Your model", "Pretrained"]
     assert at.radio(key="draw.explain").options == ["Your model", "Pretrained"]
     at.radio(key="draw.explain").set_value("Pretrained").run()
     assert not at.exception and "belief in **1**" in at.markdown[-1].value

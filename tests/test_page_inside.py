@@ -1,27 +1,28 @@
 """pages/inside.py under AppTest: each model choice, each tab, and the bad inputs, without a traceback.
 
-Plotly charts are UnknownElements here, so the tests count them and read the text around them.
-The page runs inside a small function script so that the session can be set up first through
-the other pages' public functions (the Build architecture, a drawing, a finished training run).
+Charts are read from the figure JSON the page sends (``json.loads(chart.proto.spec)``), never
+from escaped text. The page runs inside a small function script so that the session can be set up first
+through the other pages' public functions (the Build architecture, a drawing, a training run).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import predict
+from core.presets import NOTEBOOK_CNN
+from tests.charts import array
 
 pytestmark = pytest.mark.page
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "inside.py")
 SMALL = "norm-conv(4,3)-maxpool-flatten-dense(10,softmax)"
-needs_pretrained = pytest.mark.skipif(
-    not predict.MODEL_PATH.is_file(), reason="models/pretrained.keras is not there yet"
-)
+UNTRAINED = "Your model, untrained"
 
 
 def _script(page: str, arch: str | None, drawing: bool, train: bool, model: str | None) -> None:
@@ -56,9 +57,6 @@ def _script(page: str, arch: str | None, drawing: bool, train: bool, model: str 
     runpy.run_path(page, run_name="__main__")
 
 
-UNTRAINED = "Your model, untrained"
-
-
 def app(
     arch: str | None = SMALL,
     drawing: bool = False,
@@ -86,8 +84,17 @@ def text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def charts(at: AppTest) -> int:
-    return len(at.get("plotly_chart"))
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """Every chart's figure JSON, in page order (most charts here have no key)."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def title(fig: dict[str, Any]) -> str | None:
+    return fig["layout"].get("title", {}).get("text")
+
+
+def titles(at: AppTest) -> list[str | None]:
+    return [title(f) for f in figures(at)]
 
 
 def tab(at: AppTest, name: str) -> AppTest:
@@ -97,59 +104,97 @@ def tab(at: AppTest, name: str) -> AppTest:
     return at
 
 
-@needs_pretrained
-def test_pretrained_every_layer_and_tabs() -> None:
+def test_pretrained_every_layer() -> None:
     at = app(model=None)
     assert at.radio(key="inside.model").value == "Pretrained"
     # the input digit + one chart per layer of the notebook CNN (14 layers)
-    assert charts(at) == 1 + 14
-    assert "Pretrained says" in text(at) and "ReLU set" in text(at)
+    names = titles(at)
+    assert len(names) == 1 + len(NOTEBOOK_CNN)
+    assert names[0] == "Input"
+    for expected in ("Conv2D → 28×28×32", "MaxPooling2D → 7×7×64", "Flatten → 3,136", "Dense → 10"):
+        assert expected in names, names
+    digit = figures(at)[0]["data"][0]
+    np.testing.assert_array_equal(array(digit["z"]).reshape(28, 28), at_test_digit(0))
+    probs = figures(at)[-1]
+    assert probs["data"][0]["type"] == "bar" and probs["layout"]["yaxis"]["range"] == [0, 1]
+    assert np.isclose(array(probs["data"][0]["y"]).sum(), 1.0, atol=1e-4)
+    assert "Pretrained says **7**" in text(at) and "ReLU set" in text(at)
+
     at.toggle(key="inside.before").set_value(True).run()
     assert not at.exception and "Before ReLU: blue values are negative" in text(at)
+    assert "Conv2D → 28×28×32 (before ReLU)" in titles(at)
 
-    tab(at, "One window explained")
-    assert "Sum of the 9 products" in text(at) and "✓ the same as the layer's own output" in text(
-        at
-    )
+
+def at_test_digit(i: int) -> np.ndarray:
+    from core.data import load_mnist
+
+    return load_mnist().x_test[i]
+
+
+def test_pretrained_window_filters_and_top_patches() -> None:
+    at = tab(app(model=None), "One window explained")
+    assert "Sum of the 9 products" in text(at)
+    assert "✓ the same as the layer's own output" in text(at)
+    window = figures(at)[-1]  # input patch × weights = products, each a 3×3 heatmap
+    assert [t["type"] for t in window["data"]] == ["heatmap"] * 3
+    patch, weights, products = (array(t["z"]) for t in window["data"])
+    np.testing.assert_allclose(products, patch * weights, atol=1e-6)
     at.selectbox(key="inside.window.layer").set_value(5).run()  # the first MaxPooling2D
     assert not at.exception
     assert "window of the layer before" in text(at)
 
     tab(at, "Filters")
-    assert "Trained · weights on the grey digit" in " ".join(
-        str(c.proto) for c in at.get("plotly_chart")
-    )
+    trained, start = figures(at)[1:3]
+    assert title(trained) == "Trained · weights on the grey digit"
+    assert title(start) == "A random start (seed 0) · weights on the grey digit"
+    heat = [f["data"][0] for f in (trained, start)]
+    assert heat[0]["zmin"] == heat[1]["zmin"] == -heat[0]["zmax"]  # one symmetric scale for both
+    assert "weight %{z:.3f}" in heat[0]["hovertemplate"]
+
     tab(at, "What a filter looks for")
     assert "the 9 where this filter fired hardest" in text(at)
+    boxes = figures(at)[1]
+    assert title(boxes) == "Filter 0 of layer 3: the 9 test digits it responds to most"
+    assert len(boxes["layout"]["shapes"]) == 9 and len(boxes["layout"]["annotations"]) == 9
 
 
 def test_session_untrained_model() -> None:
     at = app()
     assert at.radio(key="inside.model").value == UNTRAINED
     assert "Random weights" in text(at)
-    assert charts(at) == 1 + 5
+    assert titles(at) == [
+        "Input",
+        "Normalization → 28×28×1",
+        "Conv2D → 26×26×4",
+        "MaxPooling2D → 13×13×4",
+        "Flatten → 676",
+        "Dense → 10",
+    ]
     tab(at, "Filters")
     assert "untrained: these are its random starting weights" in text(at)
+    assert title(figures(at)[1]) == "Random filters · weights on the grey digit"
     tab(at, "One window explained")
     assert "✓ the same as the layer's own output" in text(at)
 
 
+@pytest.mark.slow
 def test_session_trained_model_with_filters_over_training() -> None:
     at = app(train=True, model="Your model, trained")
-    assert "trained on the Train page in this session" in text(at)
+    assert "trained on the Train page in this session (run 1," in text(at)
     tab(at, "Filters")
+    assert title(figures(at)[2]) == "Its random start, before training · weights on the grey digit"
     slider = at.select_slider(key="inside.snap.epoch")
     assert list(slider.options) == ["before training", "after epoch 1", "after epoch 2"]
     assert slider.value == 2
     slider.set_value(0).run()
-    assert not at.exception and "First-layer filters before training" in " ".join(
-        str(c.proto) for c in at.get("plotly_chart")
-    )
+    assert not at.exception
+    assert "First-layer filters before training" in titles(at)
+    assert "Conv2D → 26×26×4 with those filters" in titles(at)
 
 
 def test_model_without_conv_layers() -> None:
     at = app(arch="flatten-dense(32,relu)-dense(10,softmax)")
-    assert charts(at) == 1 + 3
+    assert titles(at) == ["Input", "Flatten → 784", "Dense → 32", "Dense → 10"]
     tab(at, "Filters")
     assert "no Conv2D layer" in text(at)
     tab(at, "What a filter looks for")
@@ -161,8 +206,7 @@ def test_model_without_conv_layers() -> None:
 def test_architectures_that_cannot_be_inspected_say_why() -> None:
     at = app(arch="conv(8,3)-maxpool(8)-conv(8,5)", model=None)  # the second conv does not fit
     assert "cannot be looked inside yet" in text(at)
-    labels = at.radio(key="inside.model").options
-    assert "Your model, untrained" not in labels
+    assert at.radio(key="inside.model").options == ["Pretrained"]
 
 
 def test_index_out_of_range_and_class_pick() -> None:
@@ -181,7 +225,8 @@ def test_drawing_input() -> None:
     at = app(drawing=True)
     at.button_group(key="inside.source").set_value("Your drawing").run()
     assert not at.exception and "your latest drawing from the Draw page, drawn just now" in text(at)
-    assert charts(at) >= 2
+    drawn = array(figures(at)[0]["data"][0]["z"]).reshape(28, 28)
+    assert drawn[4:24, 13:16].min() == 255 and drawn.sum() == 255 * 20 * 3
     at.session_state["draw.latest_at"] -= 2 * 3600  # the same drawing, two hours later
     at.run()
     assert "This drawing is from 2.0 h ago" in text(at)
@@ -194,4 +239,4 @@ def test_random_button_changes_the_digit() -> None:
         at.button[0].click().run()
         seen.add(at.number_input(key="inside.index").value)
     assert not at.exception and len(seen) > 1
-    assert np.all([0 <= i < 10_000 for i in seen])
+    assert all(0 <= i < 10_000 for i in seen)

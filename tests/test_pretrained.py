@@ -12,10 +12,6 @@ from core.architecture import Architecture
 from core.data import load_mnist, random_indices
 from core.presets import NOTEBOOK_CNN
 
-pytestmark = pytest.mark.skipif(
-    not predict.MODEL_PATH.is_file(), reason="models/pretrained.keras missing"
-)
-
 
 @pytest.fixture(scope="module")
 def shipped() -> predict.Pretrained:

@@ -58,20 +58,33 @@ def test_non_spatial_and_broken() -> None:
     flat = receptive_fields(WORKSHOP_CNN)[5]
     assert not flat.spatial and input_box(flat, 0, 0) == (0, 0, 27, 27)
     assert all(f.spatial and f.size == 1 for f in receptive_fields(DENSE_ONLY))
-    broken = Architecture((L("Conv2D", kernel_size=11), L("MaxPooling2D", pool_size=8),
-                           L("Conv2D", kernel_size=5), L("Flatten")))  # fmt: skip
+    broken = Architecture(
+        (
+            L("Conv2D", kernel_size=11),
+            L("MaxPooling2D", pool_size=8),
+            L("Conv2D", kernel_size=5),
+            L("Flatten"),
+        )
+    )
     fields = receptive_fields(broken)
     assert fields[1].out_hw == (2, 2) and fields[2:] == [None, None]
 
 
 ORACLE_ARCHS = [
     WORKSHOP_CNN.layers[:5],
-    (L("Conv2D", filters=2, kernel_size=3, strides=2, padding="same"),
-     L("AveragePooling2D", pool_size=3, strides=2), L("ZeroPadding2D", padding=2),
-     L("Conv2D", filters=2, kernel_size=5, padding="same")),
-    (L("ZeroPadding2D", padding=1), L("Conv2D", filters=2, kernel_size=4, strides=3),
-     L("AveragePooling2D", pool_size=2, padding="same"), L("Conv2D", filters=1, kernel_size=2)),
-]  # fmt: skip
+    (
+        L("Conv2D", filters=2, kernel_size=3, strides=2, padding="same"),
+        L("AveragePooling2D", pool_size=3, strides=2),
+        L("ZeroPadding2D", padding=2),
+        L("Conv2D", filters=2, kernel_size=5, padding="same"),
+    ),
+    (
+        L("ZeroPadding2D", padding=1),
+        L("Conv2D", filters=2, kernel_size=4, strides=3),
+        L("AveragePooling2D", pool_size=2, padding="same"),
+        L("Conv2D", filters=1, kernel_size=2),
+    ),
+]  # fmt: skip  (a table: one architecture per entry)
 
 
 @pytest.mark.parametrize("layers", ORACLE_ARCHS, ids=["workshop", "same-stride", "pad-stride3"])
@@ -86,9 +99,11 @@ def test_boxes_match_keras_gradients(layers: tuple[LayerSpec, ...]) -> None:
 
     swap = {"MaxPooling2D": "AveragePooling2D"}
     specs = tuple(
-        LayerSpec.make(swap.get(s.kind, s.kind), **s.params) if s.kind != "Conv2D"
-        else s.with_params(activation="linear") for s in layers
-    )  # fmt: skip
+        LayerSpec.make(swap.get(s.kind, s.kind), **s.params)
+        if s.kind != "Conv2D"
+        else s.with_params(activation="linear")
+        for s in layers
+    )
     arch = Architecture(specs)
     model = build_model(arch, seed=0).model
     for layer in model.layers:

@@ -1,57 +1,26 @@
-"""Draw page state: the shared pretrained model, this session's latest drawing, the models to ask."""
+"""Draw page state: this session's latest drawing (Look inside shows it too) and the canvas's key."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from core import predict
-from core.keras_model import BuiltModel
+from core.model_choice import ModelChoice
+from ui import models
 
 _LATEST = "draw.latest_drawing"  # (28, 28) uint8, the last digit drawn or uploaded
 _LATEST_AT = "draw.latest_at"  # when the latest drawing last changed (time.time())
 _CANVAS_ROUND = "draw.canvas_round"  # bumped by "Clear" to give the canvas a fresh key
 
-
-@st.cache_resource(show_spinner="Loading the pretrained model…")
-def pretrained() -> predict.Pretrained:
-    """The shipped model (models/pretrained.keras), loaded once per process in Keras's safe mode.
-
-    Raises:
-        FileNotFoundError: if the file is missing (the message says how to make it).
-        Failures are not cached: the next call tries again.
-    """
-    return predict.load_pretrained()
-
-
-@dataclass(frozen=True, eq=False)
-class ModelChoice:
-    """A model the page can ask: its label and the built model (spec + Keras model)."""
-
-    label: str
-    built: BuiltModel
-    note: str = ""
+# The shipped model moved to ui.models; this name stays for ui/lesson_widgets.py.
+pretrained = models.pretrained
 
 
 def own_model() -> ModelChoice | None:
-    """This session's own trained model (Train page), once its job has ended, else None.
-
-    ``ui.jobs`` only hands over a model after its training job has finished or stopped (a new
-    run trains a new model), so predicting here never reads weights in the middle of an update.
-    """
-    try:
-        from ui import jobs
-    except ImportError:
-        return None
-    record = jobs.trained() if callable(getattr(jobs, "trained", None)) else None
-    if record is None or tuple(record.built.arch.input_shape) != (28, 28, 1):
-        return None
-    accuracy = getattr(record, "test_accuracy", None)
-    note = f"run {record.run}, {accuracy:.2%} on the test digits" if accuracy is not None else ""
-    return ModelChoice("Your model", record.built, note)
+    """This session's trained model, or None: ``ui.models.trained_choice`` (kept for the Lesson)."""
+    return models.trained_choice()
 
 
 def latest_drawing() -> np.ndarray | None:

@@ -8,7 +8,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale, unlabel_rgb
 
-from core.digits import resize_area
 from core.figures.style import (
     ACCENT,
     ACCENT_2,
@@ -17,6 +16,7 @@ from core.figures.style import (
     base_layout,
     diverging_range,
 )
+from core.pixels import resize_area
 
 FRAME = (30, 41, 59)  # slate, around tiles that are not square, so black background stays visible
 TILE = 112  # display side of a step tile, in screen pixels (4 per MNIST pixel)

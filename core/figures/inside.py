@@ -1,16 +1,18 @@
-"""Figures for Look inside: kernels, every layer's output, one window explained, top patches.
+"""Figures for Look inside: every layer's output, kernels, and the input digit with a box.
 
 NumPy in, plotly Figure out, in the one colour scheme of ``style.py``: greys for images, the
 diverging scale centred on 0 for weights and activations. Many small maps are tiled into ONE
 heatmap with blank (NaN) gaps, drawn at a fixed number of screen pixels per map pixel, so a
 pooled map really looks half as big as the map before it.
+
+One window explained is drawn by ``inside_window.py``, what a filter looks for by
+``inside_patches.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core.figures.style import (
     ACCENT,
@@ -55,21 +57,48 @@ def tile(maps: np.ndarray, columns: int, gap: int = 1) -> tuple[np.ndarray, np.n
     return z, custom
 
 
-def _grid_figure(z, custom, zrange, hover: str, title: str, px: int, colorscale=DIVERGING):
+def grid_figure(
+    z: np.ndarray,
+    custom: np.ndarray,
+    zrange: tuple[float, float],
+    hover: str,
+    title: str,
+    px: int,
+    colorscale: str | list = DIVERGING,
+) -> go.Figure:
+    """One heatmap of tiled maps (see :func:`tile`) at ``px`` screen pixels per cell, gaps in slate.
+
+    Args:
+        z: the tiled values, NaN in the gaps.
+        custom: per-cell hover data, e.g. (channel, row, column).
+        zrange: colour limits.
+        hover: the hover template (``<extra>`` is added).
+        title: the chart title.
+        px: screen pixels per cell.
+        colorscale: the diverging scale, or GREYS for images.
+    """
     fig = go.Figure(
         go.Heatmap(
-            z=z, customdata=custom, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1],
-            hoverongaps=False, hovertemplate=hover + "<extra></extra>",
+            z=z,
+            customdata=custom,
+            colorscale=colorscale,
+            zmin=zrange[0],
+            zmax=zrange[1],
+            hoverongaps=False,
+            hovertemplate=hover + "<extra></extra>",
             colorbar=dict(thickness=10, len=1.0, x=1.0, xpad=4, outlinewidth=0),
         )
-    )  # fmt: skip
+    )
     h, w = z.shape
     fig.update_layout(**base_layout(title))
     fig.update_layout(plot_bgcolor=GAP_COLOUR)
     fig.update_layout(
-        width=w * px + 90, height=h * px + 50, margin=dict(l=8, r=8, t=36, b=8),
-        autosize=False, title_font_size=14,
-    )  # fmt: skip
+        width=w * px + 90,
+        height=h * px + 50,
+        margin=dict(l=8, r=8, t=36, b=8),
+        autosize=False,
+        title_font_size=14,
+    )
     fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
     return fig
@@ -108,17 +137,20 @@ def feature_maps(
     z, custom = tile(shown, columns)
     zrange = zrange or diverging_range(maps)
     hover = "channel %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>%{z:.3f}"
-    fig = _grid_figure(z, custom, zrange, hover, title, px)
+    fig = grid_figure(z, custom, zrange, hover, title, px)
     if border > 0:
         h, w, _ = shown.shape
         cols = max(1, min(columns, shown.shape[-1]))
         for k in range(shown.shape[-1]):
             top, left = (k // cols) * (h + 1), (k % cols) * (w + 1)
             fig.add_shape(
-                type="rect", x0=left + border - 0.5, x1=left + w - border - 0.5,
-                y0=top + border - 0.5, y1=top + h - border - 0.5,
+                type="rect",
+                x0=left + border - 0.5,
+                x1=left + w - border - 0.5,
+                y0=top + border - 0.5,
+                y1=top + h - border - 0.5,
                 line=dict(color=ACCENT, width=1),
-            )  # fmt: skip
+            )
     return fig
 
 
@@ -158,7 +190,7 @@ def kernels(
         "filter %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>weight %{z:.3f}"
     )
     px = max(1, min(max(px, -(-100 // z.shape[0])), max_width // z.shape[1]))
-    return _grid_figure(z, custom, zrange or diverging_range(kernel), hover, title, px)
+    return grid_figure(z, custom, zrange or diverging_range(kernel), hover, title, px)
 
 
 def vector_bars(
@@ -215,7 +247,7 @@ def flat_strip(
     custom = np.concatenate([idx[:, None], src], -1).astype(np.int32).reshape(rows, per_row, -1)
     where = "(" + ", ".join(f"%{{customdata[{i + 1}]}}" for i in range(custom.shape[-1] - 1)) + ")"
     hover = f"number %{{customdata[0]}} = value at {where}<br>%{{z:.3f}}"
-    fig = _grid_figure(z.reshape(rows, per_row), custom, diverging_range(values), hover, title, 2)
+    fig = grid_figure(z.reshape(rows, per_row), custom, diverging_range(values), hover, title, 2)
     fig.update_yaxes(scaleanchor=None)
     fig.update_layout(height=max(120, 86 + 8 * rows), width=None, autosize=True)
     return fig
@@ -228,145 +260,28 @@ def digit_with_box(
     image = np.asarray(image)
     h, w = image.shape[:2]
     fig = go.Figure(
-        go.Heatmap(z=image.reshape(h, w), colorscale=GREYS, zmin=0, zmax=255, showscale=False,
-                   hovertemplate="row %{y}, col %{x}<br>pixel %{z}<extra></extra>")
-    )  # fmt: skip
+        go.Heatmap(
+            z=image.reshape(h, w),
+            colorscale=GREYS,
+            zmin=0,
+            zmax=255,
+            showscale=False,
+            hovertemplate="row %{y}, col %{x}<br>pixel %{z}<extra></extra>",
+        )
+    )
     if box is not None:
         top, left, bottom, right = box
-        fig.add_shape(type="rect", x0=left - 0.5, x1=right + 0.5, y0=top - 0.5, y1=bottom + 0.5,
-                      line=dict(color=ACCENT_2, width=3))  # fmt: skip
+        fig.add_shape(
+            type="rect",
+            x0=left - 0.5,
+            x1=right + 0.5,
+            y0=top - 0.5,
+            y1=bottom + 0.5,
+            line=dict(color=ACCENT_2, width=3),
+        )
     fig.update_layout(**base_layout(title, height))
     fig.update_layout(margin=dict(l=8, r=8, t=36, b=8))
     fig.update_layout(title_font_size=14)
     fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
-    return fig
-
-
-def _numbers(fig, z, row: int, col: int, colorscale, zrange, fmt: str, name: str) -> None:
-    fig.add_trace(
-        go.Heatmap(
-            z=z, colorscale=colorscale, zmin=zrange[0], zmax=zrange[1], showscale=False,
-            texttemplate=f"%{{z:{fmt}}}", textfont=dict(size=12), xgap=2, ygap=2,
-            hovertemplate=f"{name}<br>row %{{y}}, col %{{x}}: %{{z:.4f}}<extra></extra>",
-        ),
-        row=row, col=col,
-    )  # fmt: skip
-
-
-def conv_window(
-    patch: np.ndarray, weights: np.ndarray, products: np.ndarray, height: int = 250,
-    patch_range: tuple[float, float] | None = None, weight_range: tuple[float, float] | None = None,
-) -> go.Figure:  # fmt: skip
-    """One input channel of a Conv2D window: patch × weights = products, each number written.
-
-    Args:
-        patch, weights, products: (k, k) arrays (one input channel of a ConvPixel).
-        height: figure height in pixels.
-        patch_range, weight_range: colour limits, e.g. over the whole layer input and the whole
-            kernel so that colours match the other charts; default: this window's own values.
-    """
-    fig = make_subplots(1, 3, horizontal_spacing=0.08,
-                        subplot_titles=("input patch", "× filter weights", "= products"))  # fmt: skip
-    _numbers(fig, patch, 1, 1, DIVERGING, patch_range or diverging_range(patch), ".2f", "input")
-    _numbers(
-        fig, weights, 1, 2, DIVERGING, weight_range or diverging_range(weights), ".2f", "weight"
-    )
-    _numbers(fig, products, 1, 3, DIVERGING, diverging_range(products), ".2f", "product")
-    fig.update_layout(**base_layout(None, height))
-    fig.update_layout(margin=dict(l=8, r=8, t=30, b=8))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    for i in (2, 3):
-        fig.update_yaxes(scaleanchor=f"x{i}", row=1, col=i)
-    return fig
-
-
-def channel_sums(products: np.ndarray, height: int = 200) -> go.Figure:
-    """How much each input channel's k×k multiply-and-sum adds to a Conv2D's output value."""
-    sums = np.asarray(products, np.float64).reshape(-1, products.shape[-1]).sum(axis=0)
-    lo, hi = diverging_range(sums)
-    fig = go.Figure(go.Bar(x=np.arange(len(sums)), y=sums,
-                           marker=dict(color=sums, colorscale=DIVERGING, cmin=lo, cmax=hi),
-                           hovertemplate="input channel %{x}: %{y:.3f}<extra></extra>"))  # fmt: skip
-    fig.update_layout(**base_layout("What each input channel adds", height), title_font_size=14)
-    fig.update_layout(margin=dict(l=50, r=10, t=36, b=36))
-    fig.update_xaxes(title_text="input channel")
-    fig.update_yaxes(gridcolor=GAP_COLOUR, zeroline=True, zerolinecolor=MUTED)
-    return fig
-
-
-def pool_window(window: np.ndarray, argmax: tuple[int, int] | None, height: int = 220) -> go.Figure:
-    """A pooling window's values written in their cells; the chosen maximum outlined."""
-    window = np.asarray(window, np.float64)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(z=window, colorscale=DIVERGING, zmin=diverging_range(window)[0],
-                   zmax=diverging_range(window)[1], showscale=False, texttemplate="%{z:.3f}",
-                   textfont=dict(size=13), xgap=2, ygap=2,
-                   hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra></extra>")
-    )  # fmt: skip
-    if argmax is not None:
-        r, c = argmax
-        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
-                      line=dict(color=ACCENT_2, width=4))  # fmt: skip
-    fig.update_layout(**base_layout(None, height))
-    fig.update_layout(margin=dict(l=8, r=8, t=8, b=8))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    return fig
-
-
-def patches_grid(
-    patches: np.ndarray, values: np.ndarray, title: str, columns: int = 9, px: int = 6
-) -> go.Figure:
-    """Top patches in greys (NaN = outside the image), each with its activation written above."""
-    patches = np.asarray(patches, np.float32)
-    n, s = patches.shape[0], patches.shape[1]
-    z, custom = tile(np.moveaxis(patches, 0, -1), columns, gap=max(2, s // 5))
-    hover = "patch %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>pixel %{z:.0f}"
-    px = min(24, max(px, round(72 / max(s, 1))))  # at least ~72 screen pixels per patch
-    fig = _grid_figure(z, custom, (0, 255), hover, title, px, colorscale=GREYS)
-    fig.update_traces(showscale=False)
-    gap = max(2, s // 5)
-    cols = max(1, min(columns, n))
-    for k in range(n):  # outline each patch: its NaN part (outside the digit) has no colour
-        x0, y0 = (k % cols) * (s + gap) - 0.5, (k // cols) * (s + gap) - 0.5
-        fig.add_shape(
-            type="rect", x0=x0, x1=x0 + s, y0=y0, y1=y0 + s, line=dict(color=MUTED, width=1)
-        )
-    for k, v in enumerate(values):
-        fig.add_annotation(x=(k % cols) * (s + gap) + s / 2 - 0.5, y=(k // cols) * (s + gap) + s - 0.5,
-                           text=f"{v:.2f}", showarrow=False, yanchor="top", font=dict(size=11, color=ACCENT))  # fmt: skip
-    fig.update_layout(height=fig.layout.height + 24, margin=dict(l=8, r=8, t=36, b=30))
-    return fig
-
-
-def digits_with_boxes(
-    images: np.ndarray, boxes: np.ndarray, values: np.ndarray, title: str, px: int = 3
-) -> go.Figure:
-    """Whole digits side by side, each with one box outlined and a number written under it.
-
-    Args:
-        images: (n, 28, 28) pixels 0..255.
-        boxes: (n, 4) (top, left, bottom, right), inclusive; may reach outside the image.
-        values: (n,) the number to write under each digit.
-        title: the chart title.
-        px: screen pixels per image pixel.
-    """
-    images = np.asarray(images, np.float32)
-    n, h, w = images.shape
-    gap = 4
-    z, custom = tile(np.moveaxis(images, 0, -1), n, gap=gap)
-    hover = "digit %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>pixel %{z:.0f}"
-    fig = _grid_figure(z, custom, (0, 255), hover, title, px, colorscale=GREYS)
-    fig.update_traces(showscale=False)
-    for k, ((top, left, bottom, right), v) in enumerate(zip(boxes, values, strict=True)):
-        x0 = k * (w + gap)
-        fig.add_shape(type="rect", line=dict(color=ACCENT_2, width=2),
-                      x0=x0 + max(left, 0) - 0.5, x1=x0 + min(right, w - 1) + 0.5,
-                      y0=max(top, 0) - 0.5, y1=min(bottom, h - 1) + 0.5)  # fmt: skip
-        fig.add_annotation(x=x0 + w / 2 - 0.5, y=h - 0.5, text=f"{v:.2f}", showarrow=False,
-                           yanchor="top", font=dict(size=11, color=ACCENT))  # fmt: skip
-    fig.update_layout(height=fig.layout.height + 20, margin=dict(l=8, r=8, t=36, b=28))
     return fig
