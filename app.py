@@ -15,19 +15,34 @@ ICON = Path(__file__).parent / "assets" / "icon.png"  # shipped: no web font nee
 
 st.set_page_config(page_title="Layer by Layer", page_icon=str(ICON), layout="wide")
 
+# (script and URL path, title, Material icon), in the sidebar's order; the first is the default.
 PAGES = [
-    st.Page("pages/data.py", title="MNIST at a glance", icon=":material/grid_on:", url_path="data", default=True),
-    st.Page("pages/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
-    st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build"),
-    st.Page("pages/inside.py", title="Look inside", icon=":material/visibility:", url_path="inside"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-    st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
+    ("data", "MNIST at a glance", "grid_on"),
+    ("lesson", "Lesson", "school"),
+    ("build", "Build", "construction"),
+    ("inside", "Look inside", "visibility"),
+    ("train", "Train", "model_training"),
+    ("draw", "Draw", "draw"),
 ]
 
-navigation = st.navigation(PAGES)
+
+def page(name: str, title: str, icon: str) -> st.Page:
+    """The ``st.Page`` of ``pages/<name>.py``, at the URL path ``/<name>``."""
+    return st.Page(
+        f"pages/{name}.py",
+        title=title,
+        icon=f":material/{icon}:",
+        url_path=name,
+        default=name == PAGES[0][0],
+    )
+
+
+navigation = st.navigation([page(*row) for row in PAGES])
 with guard("showing your model in the sidebar", show=st.sidebar.error):
     sidebar.model_card()
-st.sidebar.caption("Layer by Layer — how a convolutional network sees a digit, one layer at a time.")
+st.sidebar.caption(
+    "Layer by Layer — how a convolutional network sees a digit, one layer at a time."
+)
 # Last line of defence: an unexpected error anywhere in a page is logged with its traceback and the
 # user gets a short message; session state (the model, the training job, runs) is untouched.
 with guard("showing this page"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +19,6 @@ _CHUNK = 1 << 20  # pixels per step when summing squares (8 MiB as int64)
 __all__ = [
     "DATA_PATH",
     "Mnist",
-    "batches",
     "load_mnist",
     "one_hot",
     "random_indices",
@@ -206,6 +204,10 @@ def to_model_input(images: np.ndarray) -> np.ndarray:
 
     Raises:
         ValueError: for any other shape or a non-numeric dtype.
+
+    Example:
+        >>> to_model_input(np.zeros((28, 28), np.uint8)).shape
+        (1, 28, 28, 1)
     """
     images = np.asarray(images)
     if not np.issubdtype(images.dtype, np.number) or np.iscomplexobj(images):
@@ -237,6 +239,10 @@ def random_indices(n_total: int, n: int, seed: int) -> np.ndarray:
 
     Raises:
         ValueError: if n is outside 0..n_total.
+
+    Example:
+        >>> bool((random_indices(100, 20, seed=1)[:5] == random_indices(100, 5, seed=1)).all())
+        True
     """
     if not 0 <= n <= n_total:
         raise ValueError(f"n must be in 0..{n_total}; received {n}")
@@ -291,33 +297,3 @@ def subset(mnist: Mnist, n_train: int, seed: int) -> tuple[np.ndarray, np.ndarra
         return mnist.x_train, mnist.y_train
     idx = np.sort(random_indices(total, n_train, seed))
     return _read_only(mnist.x_train[idx]), _read_only(mnist.y_train[idx])
-
-
-def batches(
-    x_uint8: np.ndarray, y: np.ndarray, batch_size: int, seed: int, shuffle: bool = True
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield model-ready batches, converting to float32 one batch at a time.
-
-    Args:
-        x_uint8: (N, 28, 28) uint8 images.
-        y: (N,) integer labels.
-        batch_size: examples per batch, at least 1; the last batch may be smaller.
-        seed: the random seed for the order.
-        shuffle: visit the examples in a seeded random order, else in order.
-
-    Yields:
-        (x, y): (B, 28, 28, 1) float32 images in 0..255 and (B,) int64 labels.
-
-    Raises:
-        ValueError: if the lengths differ or batch_size < 1.
-    """
-    if len(x_uint8) != len(y):
-        raise ValueError(f"x and y lengths differ: received {len(x_uint8)} and {len(y)}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1; received {batch_size}")
-    n = len(y)
-    order = np.random.default_rng(seed).permutation(n) if shuffle else None
-    for start in range(0, n, batch_size):
-        stop = start + batch_size
-        idx = slice(start, stop) if order is None else order[start:stop]
-        yield to_model_input(x_uint8[idx]), np.asarray(y[idx], dtype=np.int64)

@@ -2,161 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from core import data
-from core.figures import mnist as figs
-from ui import resources, runtime
+from ui import data_widgets as sections
+from ui import runtime
 
 runtime.run_through_app()
-
-SEED_KEY = "data_sample_seed"  # the seed of the sample grid; "New samples" moves it on
-INDEX_KEY = "data_digit_index"  # the test image shown pixel by pixel
-PER_CLASS = 4
-# theme=None: the figures carry the app's own scheme (core/figures/style.py), not Streamlit's.
-CHART = {"theme": None, "config": {"displaylogo": False}}
-
-
-def _load() -> data.Mnist:
-    """The shared MNIST arrays, or an error on the page (never a traceback) and a stop."""
-    try:
-        return resources.mnist()
-    except (FileNotFoundError, ValueError) as err:
-        st.error(
-            f"**The MNIST data could not be loaded.** {err}\n\n"
-            "To fix it, run this from the project folder, then reload the page:\n\n"
-            "```\npython scripts/build_mnist.py\n```",
-            icon=":material/error:",
-        )
-        st.stop()
-
-
-def _new_samples() -> None:
-    st.session_state[SEED_KEY] = st.session_state.get(SEED_KEY, 0) + 1
-
-
-def _random_digit(n_test: int) -> None:
-    st.session_state[INDEX_KEY] = int(np.random.default_rng().integers(n_test))
-
-
-def samples_and_shapes(m: data.Mnist) -> None:
-    """The sample grid (left) and the arrays as the code sees them (right)."""
-    left, right = st.columns([4, 3], gap="large")
-    with left:
-        seed = st.session_state.setdefault(SEED_KEY, 0)
-        picks = data.sample_indices(m.y_train, PER_CLASS, seed)
-        picks = picks.reshape(10, PER_CLASS).T.ravel()  # one column per digit
-        st.plotly_chart(
-            figs.digit_grid(
-                m.x_train[picks],
-                m.y_train[picks],
-                title=f"{PER_CLASS} training images of each digit (seed {seed})",
-            ),
-            key="data_grid",
-            **CHART,
-        )
-        st.button("New samples", icon=":material/refresh:", on_click=_new_samples)
-        st.caption(
-            "Each column holds one digit. The same digit is written in many ways: "
-            "thick or thin, slanted, open or closed. The network has to learn what "
-            "stays the same. Hover over a pixel to read its value."
-        )
-    with right:
-        st.subheader("The arrays, as the code sees them")
-        model_in = data.to_model_input(m.x_test[:1])
-        st.code(
-            f"x_train  {m.x_train.shape}  {m.x_train.dtype}\n"
-            f"y_train  {m.y_train.shape}          {m.y_train.dtype}\n"
-            f"x_test   {m.x_test.shape}  {m.x_test.dtype}\n"
-            f"y_test   {m.y_test.shape}          {m.y_test.dtype}\n"
-            f"\nmodel input, one image:\n         {model_in.shape[1:]}    {model_in.dtype}",
-            language=None,
-        )
-        st.markdown(
-            "Pixels run from 0 (black) to 255 (white); labels are the digits 0 to 9. A "
-            "convolution layer also wants a **channel** axis (1 for grey, 3 for colour), so the "
-            "model input is **(28, 28, 1)**, channels last: a batch of 32 is (32, 28, 28, 1)."
-        )
-        st.caption(
-            "The original notebook used Keras 1 with channels first, (1, 28, 28); "
-            "Keras 3 puts channels last."
-        )
-
-
-def one_digit_and_labels(m: data.Mnist) -> None:
-    """One test digit as a pixel heatmap (left) and the label counts (right)."""
-    left, right = st.columns(2, gap="large")
-    n_test = len(m.y_test)
-    with left:
-        st.subheader("One digit, pixel by pixel")
-        pick, rand = st.columns([3, 2], vertical_alignment="bottom")
-        index = pick.number_input(
-            f"Test image (0 to {n_test - 1:,})",
-            min_value=0,
-            max_value=n_test - 1,
-            step=1,
-            key=INDEX_KEY,
-        )
-        rand.button(
-            "Pick at random",
-            icon=":material/casino:",
-            on_click=_random_digit,
-            args=(n_test,),
-            width="stretch",
-        )
-        index = int(np.clip(index, 0, n_test - 1))
-        image, label = m.x_test[index], int(m.y_test[index])
-        st.plotly_chart(
-            figs.digit_heatmap(image, f"Test image #{index}: a {label}"), key="data_digit", **CHART
-        )
-        st.caption(
-            f"{int(np.count_nonzero(image))} of its 784 pixels have ink (value > 0). "
-            "Hover over a pixel to read its value."
-        )
-    with right:
-        st.subheader("How many of each digit?")
-        train, test = m.label_counts("train"), m.label_counts("test")
-        st.plotly_chart(figs.label_counts_bar(train, test), key="data_counts", **CHART)
-        st.markdown(
-            f"Every digit has about a tenth of the images (training: from {train.min():,} "
-            f"{int(train.argmin())}s to {train.max():,} {int(train.argmax())}s), so always "
-            "guessing one digit would be right only about 10% of the time."
-        )
-
-
-def one_hot_and_scaling(m: data.Mnist) -> None:
-    """Labels as one-hot targets (left) and pixel normalisation (right)."""
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        st.subheader("One-hot labels")
-        labels = np.asarray(m.y_train[:5])
-        st.plotly_chart(figs.one_hot_figure(labels), key="data_onehot", **CHART)
-        st.markdown(
-            "The network ends with **10 outputs, one probability per digit**. To compare its "
-            "answer with the truth, the label is written in the same shape: ten numbers, a 1 in "
-            "the slot of the right digit and 0 elsewhere. The loss then measures how little "
-            "probability the network gave to that slot."
-        )
-    with right:
-        st.subheader("Normalising the pixels")
-        mean, std = m.pixel_mean, m.pixel_std
-        st.plotly_chart(
-            figs.pixel_histograms(resources.train_pixel_counts(), mean, std),
-            key="data_pixels",
-            **CHART,
-        )
-        st.markdown(
-            f"Most pixels are 0 (black background). Subtracting the mean (**{mean:.2f}**) and "
-            f"dividing by the standard deviation (**{std:.2f}**) puts the inputs around 0 with a "
-            f"spread of 1, from {-mean / std:.2f} to {(255 - mean) / std:.2f}: the shape is the "
-            "same, and training is steadier on numbers of that size."
-        )
-        st.caption(
-            "The original notebook divided by the mean instead of the standard "
-            "deviation, a slip; this app uses the standard deviation."
-        )
-
 
 st.title("MNIST at a glance")
 st.markdown(
@@ -164,7 +15,22 @@ st.markdown(
     "28 × 28 pixels and each labelled with the digit it shows. A network learns from the "
     "60,000 **training** images and is then checked on 10,000 **test** images it has never seen."
 )
-mnist = _load()
-samples_and_shapes(mnist)
-one_digit_and_labels(mnist)
-one_hot_and_scaling(mnist)
+mnist = sections.load_or_stop()
+
+left, right = st.columns([4, 3], gap="large")
+with left:
+    sections.sample_grid(mnist)
+with right:
+    sections.arrays(mnist)
+
+left, right = st.columns(2, gap="large")
+with left:
+    sections.one_digit(mnist)
+with right:
+    sections.label_counts(mnist)
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    sections.one_hot_labels(mnist)
+with right:
+    sections.normalising(mnist)

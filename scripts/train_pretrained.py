@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from core.data import load_mnist  # noqa: E402
+from core.keras_model import build_model  # noqa: E402
 from core.presets import NOTEBOOK_CNN  # noqa: E402
 
 BATCH = 128
@@ -46,21 +47,7 @@ SHIFT_PX = 2.0
 
 
 def build(seed: int) -> tuple[keras.Model, str]:
-    """The notebook CNN from core.keras_model.build_model, or (only until it exists) the same layers."""
-    try:
-        from core.keras_model import build_model
-    except ImportError:
-        from core.layers import MNIST_MEAN, MNIST_STD
-
-        print("WARNING: core.keras_model not found; building the same layers by hand", flush=True)
-        keras.utils.set_random_seed(seed)
-        layers = [keras.Input(NOTEBOOK_CNN.input_shape)]
-        for spec in NOTEBOOK_CNN.layers:
-            if spec.kind == "Normalization":
-                layers.append(keras.layers.Normalization(mean=MNIST_MEAN, variance=MNIST_STD**2))
-            else:
-                layers.append(getattr(keras.layers, spec.kind)(**spec.params))
-        return keras.Sequential(layers), "hand-built fallback"
+    """The notebook CNN as the app builds it, and where it came from (recorded in the JSON)."""
     return build_model(NOTEBOOK_CNN, seed=seed).model, "core.keras_model.build_model"
 
 
@@ -98,6 +85,55 @@ def augmenter(seed: int):
     return augment
 
 
+def training_data(mnist, seed: int) -> tf.data.Dataset:
+    """The full training set, reshuffled every epoch, in augmented batches of ``BATCH``."""
+    return (
+        tf.data.Dataset.from_tensor_slices((np.asarray(mnist.x_train), np.asarray(mnist.y_train)))
+        .shuffle(len(mnist.y_train), seed=seed, reshuffle_each_iteration=True)
+        .batch(BATCH)
+        .map(augmenter(seed), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(2)
+    )
+
+
+def metadata(
+    args: argparse.Namespace,
+    path: Path,
+    source: str,
+    model: keras.Model,
+    scores: tuple[float, float],
+    seconds: float,
+    sizes: tuple[int, int],
+) -> dict:
+    """What models/pretrained.json records: the architecture, the recipe, the scores, the versions."""
+    loss, acc = scores
+    n_train, n_test = sizes
+    return {
+        "file": path.name,
+        "architecture": NOTEBOOK_CNN.to_url(),
+        "built_with": source,
+        "params": int(model.count_params()),
+        "test_accuracy": round(float(acc), 4),
+        "test_loss": round(float(loss), 4),
+        "test_examples": int(n_test),
+        "train_examples": int(n_train),
+        "epochs": args.epochs,
+        "batch_size": BATCH,
+        "optimizer": f"Adam, cosine decay from {args.lr:g} to {args.lr * 0.02:g}",
+        "augmentation": (
+            f"stroke thickness (2x2 max/min-pool blend), rotation ±{ROTATION_DEG:g}°, "
+            f"zoom ±{ZOOM:.0%}, shift ±{SHIFT_PX:g} px"
+        ),
+        "seed": args.seed,
+        "train_seconds": round(seconds),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "keras": keras.__version__,
+        "tensorflow": tf.__version__,
+        "command": "python scripts/train_pretrained.py "
+        + f"--epochs {args.epochs} --seed {args.seed} --lr {args.lr:g}",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=10)
@@ -116,13 +152,7 @@ def main() -> None:
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    train = (
-        tf.data.Dataset.from_tensor_slices((np.asarray(mnist.x_train), np.asarray(mnist.y_train)))
-        .shuffle(len(mnist.y_train), seed=args.seed, reshuffle_each_iteration=True)
-        .batch(BATCH)
-        .map(augmenter(args.seed), num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(2)
-    )
+    train = training_data(mnist, args.seed)
     x_test = np.asarray(mnist.x_test, np.float32)[..., None]
     y_test = np.asarray(mnist.y_test)
     print(f"model from {source}: {model.count_params():,} params; {args.epochs} epochs", flush=True)
@@ -141,30 +171,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "pretrained.keras"
     save_for_inference(model, args.seed, path)
-    meta = {
-        "file": path.name,
-        "architecture": NOTEBOOK_CNN.to_url(),
-        "built_with": source,
-        "params": int(model.count_params()),
-        "test_accuracy": round(float(acc), 4),
-        "test_loss": round(float(loss), 4),
-        "test_examples": int(len(y_test)),
-        "train_examples": int(len(mnist.y_train)),
-        "epochs": args.epochs,
-        "batch_size": BATCH,
-        "optimizer": f"Adam, cosine decay from {args.lr:g} to {args.lr * 0.02:g}",
-        "augmentation": (
-            f"stroke thickness (2x2 max/min-pool blend), rotation ±{ROTATION_DEG:g}°, "
-            f"zoom ±{ZOOM:.0%}, shift ±{SHIFT_PX:g} px"
-        ),
-        "seed": args.seed,
-        "train_seconds": round(seconds),
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "keras": keras.__version__,
-        "tensorflow": tf.__version__,
-        "command": "python scripts/train_pretrained.py "
-        + f"--epochs {args.epochs} --seed {args.seed} --lr {args.lr:g}",
-    }
+    sizes = (len(mnist.y_train), len(y_test))
+    meta = metadata(args, path, source, model, (loss, acc), seconds, sizes)
     (args.out / "pretrained.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) and pretrained.json", flush=True)
 

@@ -98,6 +98,7 @@ def start_app(script: str = "app.py", *, cwd: Path = REPO_ROOT, timeout: float =
     url = f"http://127.0.0.1:{port}"
     log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
     log_file = log_path.open("wb")
+    # `# fmt: skip`: one option and its value per line reads better than one item per line.
     command = [
         sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
@@ -110,9 +111,14 @@ def start_app(script: str = "app.py", *, cwd: Path = REPO_ROOT, timeout: float =
     env = {**os.environ, "NO_COLOR": "1"}  # plain server log for failure messages
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     server = AppServer(url, port, process, log_path, log_file)
     deadline = time.monotonic() + timeout
     while not _health_ok(url):

@@ -10,7 +10,6 @@ import pytest
 from core.data import (
     DATA_PATH,
     Mnist,
-    batches,
     load_mnist,
     one_hot,
     random_indices,
@@ -193,7 +192,7 @@ def test_to_model_input_rejects(shape):
         to_model_input(np.zeros(shape, np.uint8))
 
 
-# Index picks, subsets and batches ---------------------------------------------------------
+# Index picks and subsets -----------------------------------------------------------------
 
 
 def test_random_indices():
@@ -239,27 +238,3 @@ def test_subset_matches_its_indices():
 def test_subset_bad_size(mnist, n_train):
     with pytest.raises(ValueError, match=rf"1\.\.60000; received {n_train}"):
         subset(mnist, n_train, seed=0)
-
-
-@pytest.mark.parametrize("shuffle", [True, False])
-def test_batches_cover_every_index_once(shuffle):
-    m = tiny(n_train=23)
-    out = list(batches(m.x_train, m.y_train, batch_size=5, seed=0, shuffle=shuffle))
-    assert [len(b[1]) for b in out] == [5, 5, 5, 5, 3]
-    seen = np.concatenate([bx[:, 0, 0, 0] for bx, _ in out]).astype(int)
-    assert sorted(seen.tolist()) == list(range(23))
-    assert (seen.tolist() == list(range(23))) is not shuffle
-    for bx, by in out:
-        assert bx.dtype == np.float32 and bx.shape[1:] == (28, 28, 1)
-        assert np.issubdtype(by.dtype, np.integer)
-        assert by.tolist() == (bx[:, 0, 0, 0].astype(int) % 10).tolist()
-
-
-def test_batches_deterministic_and_checked():
-    m = tiny()
-    first = [b[1].tolist() for b in batches(m.x_train, m.y_train, 8, seed=9)]
-    assert first == [b[1].tolist() for b in batches(m.x_train, m.y_train, 8, seed=9)]
-    with pytest.raises(ValueError, match="received 30 and 29"):
-        next(batches(m.x_train, m.y_train[:29], 8, seed=0))
-    with pytest.raises(ValueError, match="received 0"):
-        next(batches(m.x_train, m.y_train, 0, seed=0))

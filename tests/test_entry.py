@@ -14,14 +14,26 @@ PAGES = sorted((Path(__file__).resolve().parents[1] / "pages").glob("*.py"))
 
 
 def _top_level_calls(path: Path) -> list[str]:
+    """The functions a page script calls at its top level (a page is a script, not a module).
+
+    Whether a page reruns through app.py depends on process-wide Streamlit state, which AppTest
+    resets before every run, so the call itself is checked here and its effect in the browser
+    test below.
+    """
     tree = ast.parse(path.read_text())
-    return [ast.unparse(node.value.func) for node in tree.body if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)]
+    return [
+        ast.unparse(node.value.func)
+        for node in tree.body
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+    ]
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_every_page_asks_to_run_through_app(path: Path) -> None:
     # Streamlit's old pages/ mode would otherwise run a deep-linked page on its own.
-    assert "runtime.run_through_app" in _top_level_calls(path), f"{path.name} must call runtime.run_through_app() first"
+    assert "runtime.run_through_app" in _top_level_calls(path), (
+        f"{path.name} must call runtime.run_through_app() first"
+    )
 
 
 def test_first_visit_to_a_deep_link_gets_the_real_app(page) -> None:
@@ -32,7 +44,8 @@ def test_first_visit_to_a_deep_link_gets_the_real_app(page) -> None:
         wait_for_app(page)
         nav = page.get_by_test_id("stSidebarNav")
         expect(nav).to_contain_text("MNIST at a glance")  # our titles, not file names
-        expect(page.get_by_text("(None, 24, 24, 8)").first).to_be_visible()  # the link's architecture
+        # The link's architecture, not the default one.
+        expect(page.get_by_text("(None, 24, 24, 8)").first).to_be_visible()
         assert_no_exception(page)
     finally:
         stop_app(server)

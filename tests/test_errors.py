@@ -116,11 +116,16 @@ def test_keyboard_interrupt_is_not_swallowed():
         raise KeyboardInterrupt
 
 
-def test_under_test_it_logs_and_reraises(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+def test_under_test_it_logs_and_reraises(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
     # conftest.py sets this for the whole suite, so a broken page fails its test.
     monkeypatch.setenv(STRICT_ENV, "1")
     caplog.set_level(logging.ERROR, logger="layer_by_layer")
     shown: list[str] = []
-    with pytest.raises(RuntimeError, match="boom"), guard("testing", show=lambda text, icon=None: shown.append(text)):
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        guard("testing", show=lambda text, icon=None: shown.append(text)),
+    ):
         raise RuntimeError("boom")
     assert not shown and "RuntimeError: boom" in caplog.text

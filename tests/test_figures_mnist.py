@@ -12,7 +12,8 @@ from PIL import Image
 
 from core.data import one_hot
 from core.figures import mnist as figs
-from core.figures.style import GREYS
+from core.figures.mnist_digits import GAP, HEADER
+from core.figures.style import ACCENT, GREYS
 
 RNG = np.random.default_rng(0)
 IMAGES = RNG.integers(0, 256, size=(12, 28, 28), dtype=np.uint8)
@@ -47,10 +48,10 @@ def test_digit_heatmap_rejects_a_wrong_shape():
 
 def test_tile_digits_places_each_image_in_its_tile():
     rgba = figs.tile_digits(IMAGES, columns=5)
-    cell_h, cell_w = figs._HEADER + 28 + figs._GAP, 28 + figs._GAP
+    cell_h, cell_w = HEADER + 28 + GAP, 28 + GAP
     assert rgba.shape == (3 * cell_h, 5 * cell_w, 4) and rgba.dtype == np.uint8
     for k in (0, 4, 5, 11):
-        top, left = (k // 5) * cell_h + figs._HEADER, (k % 5) * cell_w
+        top, left = (k // 5) * cell_h + HEADER, (k % 5) * cell_w
         tile = rgba[top : top + 28, left : left + 28]
         for channel in range(3):
             np.testing.assert_array_equal(tile[..., channel], IMAGES[k])
@@ -68,6 +69,32 @@ def test_digit_grid_is_one_light_image_trace_with_a_label_per_digit():
     assert [a.text for a in fig.layout.annotations] == [f"<b>{d}</b>" for d in LABELS]
     assert fig.layout.title.text == "Samples"
     assert len(fig.to_json()) < 60_000  # a PNG, not 47,000 numbers
+
+
+def test_digit_grid_height_fits_its_rows_unless_given():
+    assert figs.digit_grid(IMAGES, LABELS, columns=5).layout.height == 40 + 60 * 3
+    assert figs.digit_grid(IMAGES, LABELS, columns=12).layout.height == 40 + 60 * 1
+    assert figs.digit_grid(IMAGES, LABELS, height=222).layout.height == 222
+
+
+def test_captioned_grid_writes_each_caption_above_its_tile():
+    captions = [f"#{k}" for k in range(len(IMAGES))]
+    fig = figs.captioned_grid(IMAGES, captions, 5, None, 300, colour="#123456", font_size=9)
+    cell_h, cell_w = HEADER + 28 + GAP, 28 + GAP
+    notes = fig.layout.annotations
+    assert [a.text for a in notes] == captions
+    for k in (0, 4, 5, 11):  # centred over its tile, just above the digit
+        assert (
+            notes[k].x == (k % 5) * cell_w + 13.5 and notes[k].y == (k // 5) * cell_h + HEADER - 1
+        )
+    assert {(a.font.color, a.font.size, a.yanchor, a.showarrow) for a in notes} == {
+        ("#123456", 9, "bottom", False)
+    }
+    assert fig.layout.title.text is None and fig.layout.height == 300
+    assert fig.layout.yaxis.scaleanchor == "x"  # square pixels
+    assert figs.captioned_grid(IMAGES, captions, 5, "T", 300).layout.annotations[0].font.color == (
+        ACCENT
+    )
 
 
 def test_digit_grid_rejects_mismatched_labels():
@@ -143,6 +170,16 @@ def test_pixel_histograms_marks_mean_and_std():
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert "mean 33.32" in texts and "std 78.57" in texts
     assert [s.x0 for s in fig.layout.shapes] == [33.3184, 0.0]  # dashed lines: mean, then 0
+
+
+def test_pixel_histograms_point_at_the_share_of_zeros():
+    counts = np.zeros(256, np.int64)
+    counts[[0, 200]] = [3, 1]
+    texts = [a.text for a in figs.pixel_histograms(counts, 50.0, 80.0).layout.annotations]
+    assert "75% of all pixels<br>are exactly 0" in texts
+    counts[[0, 100]] = [0, 3]  # nothing in the first bar: no arrow pointing at it
+    texts = [a.text for a in figs.pixel_histograms(counts, 150.0, 50.0).layout.annotations]
+    assert not any("exactly 0" in t for t in texts)
 
 
 @pytest.mark.parametrize(

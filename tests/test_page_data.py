@@ -1,4 +1,7 @@
-"""The "MNIST at a glance" page under Streamlit's AppTest: renders, reacts, fails politely."""
+"""The "MNIST at a glance" page under Streamlit's AppTest: renders, reacts, fails politely.
+
+Charts are read from the figure JSON the page sends (tests/charts.py), never from escaped text.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import data
+from tests.charts import array, chart_specs
 from ui import resources
 
 pytestmark = pytest.mark.page
@@ -16,6 +20,7 @@ pytestmark = pytest.mark.page
 ROOT = Path(__file__).resolve().parents[1]
 INDEX_KEY = "data_digit_index"
 TIMEOUT = 60  # the first run imports plotly and loads MNIST
+CHARTS = ["data_grid", "data_digit", "data_counts", "data_onehot", "data_pixels"]
 
 
 def _run(script: str) -> AppTest:
@@ -33,6 +38,10 @@ def _ink_caption(at: AppTest) -> str:
     return next(c.value for c in at.caption if "of its 784 pixels" in c.value)
 
 
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
 @pytest.fixture(scope="module")
 def mnist() -> data.Mnist:
     return data.load_mnist()
@@ -47,6 +56,35 @@ def test_page_renders_with_shapes(script):
         assert shape in text
     assert "33.32" in text and "78.57" in text
     assert not at.error
+    assert list(chart_specs(at)) == CHARTS
+
+
+def test_charts_show_the_data(mnist):
+    charts = chart_specs(_run("pages/data.py"))
+    grid = charts["data_grid"]
+    assert [t["type"] for t in grid["data"]] == ["image"]
+    # Four of each digit, one column per digit: the labels read 0..9 along every row.
+    labels = [a["text"] for a in grid["layout"]["annotations"]]
+    assert labels == [f"<b>{d}</b>" for _ in range(4) for d in range(10)]
+    assert grid["layout"]["title"]["text"] == "4 training images of each digit (seed 0)"
+
+    (digit,) = charts["data_digit"]["data"]
+    np.testing.assert_array_equal(array(digit["z"]), mnist.x_test[0])
+    assert charts["data_digit"]["layout"]["title"]["text"] == "Test image #0: a 7"
+
+    train, test = charts["data_counts"]["data"]
+    np.testing.assert_array_equal(array(train["y"]), mnist.label_counts("train"))
+    np.testing.assert_array_equal(array(test["y"]), mnist.label_counts("test"))
+
+    (onehot,) = charts["data_onehot"]["data"]
+    np.testing.assert_array_equal(array(onehot["z"]), data.one_hot(mnist.y_train[:5]))
+
+    raw, normalised = charts["data_pixels"]["data"]
+    for trace in (raw, normalised):
+        assert int(array(trace["y"]).sum()) == mnist.x_train.size  # every pixel counted once
+    assert float(array(normalised["x"])[0]) == pytest.approx(
+        (array(raw["x"])[0] - mnist.pixel_mean) / mnist.pixel_std
+    )
 
 
 def test_digit_index_is_bounded_and_updates_the_page(mnist):
@@ -57,6 +95,8 @@ def test_digit_index_is_bounded_and_updates_the_page(mnist):
     assert not at.exception
     assert at.number_input(key=INDEX_KEY).value == 123
     assert _ink_caption(at).startswith(f"{np.count_nonzero(mnist.x_test[123])} of its")
+    (digit,) = chart_specs(at)["data_digit"]["data"]
+    np.testing.assert_array_equal(array(digit["z"]), mnist.x_test[123])
     # Out of range never reaches the page: Streamlit resets it to the default.
     at.number_input(key=INDEX_KEY).set_value(len(mnist.y_test)).run()
     assert not at.exception
@@ -65,13 +105,15 @@ def test_digit_index_is_bounded_and_updates_the_page(mnist):
 
 def test_random_pick_and_new_samples(mnist):
     at = _run("pages/data.py")
-    at.button[1].click().run()  # "Pick at random"
+    _button(at, "Pick at random").click().run()
     assert not at.exception
     assert 0 <= at.number_input(key=INDEX_KEY).value < len(mnist.y_test)
-    seed = at.session_state["data_sample_seed"]
-    at.button[0].click().run()  # "New samples"
+    before = chart_specs(at)["data_grid"]
+    _button(at, "New samples").click().run()
     assert not at.exception
-    assert at.session_state["data_sample_seed"] == seed + 1
+    after = chart_specs(at)["data_grid"]
+    assert after["layout"]["title"]["text"].endswith("(seed 1)")
+    assert after["data"][0]["source"] != before["data"][0]["source"]  # other digits drawn
 
 
 @pytest.mark.parametrize("content", [None, b"not a zip file"])

@@ -117,7 +117,7 @@ def test_both_models_are_shown_when_the_session_has_trained_one(app, monkeypatch
     at = upload(app, "one.png", a_one_on_paper())
     guesses = [m.value for m in at.markdown if "font-size:4.5rem" in m.value]
     assert len(guesses) == 2
-    assert "Your model model (run 1, 10.00% on the test digits)" in guesses[0]
+    assert ">Your model (run 1, 10.00% on the test digits)<" in guesses[0]
     assert "Pretrained model (" in guesses[1]
     probs = charts(at)[0]
     assert [bar["name"] for bar in probs["data"]] == ["Your model", "Pretrained"]

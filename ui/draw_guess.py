@@ -36,7 +36,7 @@ def ask(
         try:
             probs[c.name] = predict.probabilities(c.built.model, batch)
         except ValueError as err:
-            st.warning(f"{c.name} model: {err}")
+            st.warning(f"{_called(c.name)}: {err}")
     return [c for c in choices if c.name in probs], probs
 
 
@@ -44,13 +44,18 @@ def guesses_row(choices: list[ModelChoice], guesses: dict[str, predict.Guess]) -
     """The models' top guesses side by side, then a warning when one of them is unsure."""
     for col, c in zip(st.columns(len(choices)), choices, strict=True):
         with col:
-            big_guess(f"{c.name} model" + (f" ({c.note})" if c.note else ""), guesses[c.name])
+            big_guess(_called(c.name) + (f" ({c.note})" if c.note else ""), guesses[c.name])
     low = next((g for g in guesses.values() if g.low), None)
     if low:
         st.warning(
             f"**Low confidence: don't trust this guess.**\n\n{predict.reason_bullets(low.reasons)}",
             icon=":material/help:",
         )
+
+
+def _called(name: str, article: str = "") -> str:
+    """How a sentence names a model: "Your model" as it is, "Pretrained" as "<article>Pretrained model"."""
+    return name if name.endswith("model") else f"{article}{name} model"
 
 
 def big_guess(name: str, guess: predict.Guess) -> None:
@@ -83,7 +88,7 @@ def probabilities(
     alt = int(np.argmax(probs[first][1]))
     how = "by bounding box" if centred else "by centre of mass"
     st.caption(
-        f"Placed {how} instead, the {first.lower()} model would say **{alt}** "
+        f"Placed {how} instead, {_called(first, 'the ').lower()} would say **{alt}** "
         f"({probs[first][1][alt]:.0%})."
     )
     if len(choices) == 1:

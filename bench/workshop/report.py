@@ -1,0 +1,128 @@
+"""The workshop's report: phase times, click latencies, training, memory, errors."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bench.workshop.rss import RssSampler, mb
+from bench.workshop.session import Session
+from tests.browser_utils import AppServer
+
+
+@dataclass
+class Report:
+    """What the phases measured: RSS at their ends, their durations, whether time ran out."""
+
+    n: int
+    marks: dict[str, int] = field(default_factory=dict)  # RSS at phase boundaries
+    phase_s: dict[str, float] = field(default_factory=dict)
+    timed_out: str = ""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, the nearest of them (no interpolation)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def print_report(
+    report: Report, sessions: list[Session], rss: RssSampler, server: AppServer, wall: float
+) -> None:
+    """Print every part of the report, in order."""
+    print(
+        f"\n=== workshop load: {report.n} sessions, one server, {wall:.0f} s{report.timed_out} ==="
+    )
+    for name, seconds in report.phase_s.items():
+        print(f"  phase {name}: {seconds:.1f} s")
+    _latencies(sessions)
+    started = _training(sessions)
+    _memory(report, rss, started)
+    _per_session(sessions)
+    _errors(sessions, server)
+
+
+def _latencies(sessions: list[Session]) -> None:
+    print("\nBuild page, click 'Add layer' -> new shape painted (ms):")
+    for phase in ("alone", "all, no training", "during training"):
+        values = [v for s in sessions for v in s.latencies.get(phase, [])]
+        if values:
+            p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+            print(
+                f"  {phase:>18}: n={len(values):3d}  p50 {p50:7.0f}  p95 {p95:7.0f}  max {max(values):7.0f}"
+            )
+
+
+def _training(sessions: list[Session]) -> int:
+    """Print what the sessions saw of their jobs; return how many jobs started."""
+    statuses = Counter(st for s in sessions for st in s.statuses)
+    started = sum(1 for s in sessions if s.statuses)
+    deepest = max((p for s in sessions for p in s.queue_positions), default=0)
+    unfinished = sum(1 for s in sessions if s.statuses and "finished" not in s.statuses)
+    print(
+        f"\nTraining: {started} jobs started; {statuses['finished']} finished with a result; "
+        f"{statuses['queued']} were seen waiting in the queue (max position seen {deepest}); "
+        f"{unfinished} without a result"
+    )
+    return started
+
+
+def _memory(report: Report, rss: RssSampler, started: int) -> None:
+    m, n = report.marks, report.n
+    print(f"\nServer RSS: peak {mb(rss.peak)}; started {mb(m.get('server started', 0))}")
+    base = m.get("first session visits Look inside (Keras loaded)")
+    idle = m.get("other sessions open /build (idle)")
+    print(
+        f"  first session on /build {mb(m.get('first session opens /build', 0))}; after it visited "
+        f"Look inside (Keras, TensorFlow, MNIST, pretrained model loaded) {mb(base or 0)}"
+    )
+    if base and idle and n > 1:
+        per_idle = mb((idle - base) / (n - 1))
+        print(
+            f"  {n} sessions open, the others idle on /build: {mb(idle)}: {per_idle} per additional idle session"
+        )
+    peak_train, submitted = m.get("peak while training"), m.get("all start training")
+    after_clicks = m.get("all click at once, no training")
+    if after_clicks and submitted and started:
+        per_job = mb((submitted - after_clicks) / started)
+        print(
+            f"  all {started} jobs submitted (one training, the rest queued with their built "
+            f"models): {mb(submitted)}, {per_job} per training session"
+        )
+    if peak_train:
+        print(f"  peak from the first Train click to the Draw visits: {mb(peak_train)}")
+    for name in ("all start training", "wait for results"):
+        if name in m:
+            print(f"  after '{name}': {mb(m[name])}")
+
+
+def _per_session(sessions: list[Session]) -> None:
+    print("\nPer session:")
+    for s in sessions:
+        lat = s.latencies.get("during training", [])
+        median = statistics.median(lat) if lat else float("nan")
+        stopped = f", STOPPED EARLY: {s.failed}" if s.failed else ""
+        print(
+            f"  {s.name}: Dense({s.units}) {s.params:,} params, result {s.result or '-'}, "
+            f"seen {sorted(s.statuses) or '-'}, clicks under training {median:.0f} ms median"
+            + stopped
+        )
+
+
+def _errors(sessions: list[Session], server: AppServer) -> None:
+    problems = [(s.name, p) for s in sessions for p in s.problems]
+    print(f"\nPage errors and isolation failures: {len(problems)}")
+    for name, p in problems[:40]:
+        print(f"  {name}: {p}")
+    console = Counter(c for s in sessions for c in s.console)
+    print(f"Browser console errors: {sum(console.values())}")
+    for text, count in console.most_common(10):
+        print(f"  {count}x {text}")
+    log = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
+    pattern = re.compile(r"Traceback|Error|Exception|WARNING")
+    bad = [line for line in log.splitlines() if pattern.search(line)]
+    print(f"Server log {server.log_path}: {len(bad)} lines mentioning errors/warnings")
+    for line in bad[:15]:
+        print(f"  {line[:200]}")
