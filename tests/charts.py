@@ -22,13 +22,15 @@ from streamlit.testing.v1 import AppTest
 def chart_specs(at: AppTest) -> dict[str, dict[str, Any]]:
     """Every Plotly chart on the page as its decoded figure JSON, by the chart's widget key.
 
-    A chart drawn without a key is listed under its element id.
+    A chart drawn without a key (its id ends in ``-None``) is listed under its whole element id,
+    so two unkeyed charts never hide each other.
     """
     specs = {}
     for chart in at.get("plotly_chart"):
         element_id = chart.proto.id  # "$$ID-<hash>-<key>"
         parts = element_id.split("-", 2)
-        specs[parts[2] if len(parts) == 3 else element_id] = json.loads(chart.proto.spec)
+        keyed = len(parts) == 3 and parts[2] != "None"
+        specs[parts[2] if keyed else element_id] = json.loads(chart.proto.spec)
     return specs
 
 
