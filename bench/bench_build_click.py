@@ -96,11 +96,15 @@ def main() -> None:
         stop_app(server)
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"start-up: server healthy {healthy:.2f} s; first page painted {total:.2f} s after `streamlit run` "
-          f"(page itself {home:.2f} s; target <= 5 s)")  # fmt: skip
+    print(
+        f"start-up: server healthy {healthy:.2f} s; first page painted {total:.2f} s after `streamlit run` "
+        f"(page itself {home:.2f} s; target <= 5 s)"
+    )
     print(f"/build opened next: painted in {build:.2f} s")
-    print(f"click 'Add layer' -> new shape painted, {len(times)} reps: median {statistics.median(times):.0f} ms, "
-          f"p95 {p95:.0f} ms, min {ordered[0]:.0f} ms, max {ordered[-1]:.0f} ms (target median <= 300 ms)")  # fmt: skip
+    print(
+        f"click 'Add layer' -> new shape painted, {len(times)} reps: median {statistics.median(times):.0f} ms, "
+        f"p95 {p95:.0f} ms, min {ordered[0]:.0f} ms, max {ordered[-1]:.0f} ms (target median <= 300 ms)"
+    )
 
 
 if __name__ == "__main__":

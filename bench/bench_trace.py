@@ -34,7 +34,9 @@ def summary(name: str, seconds: list[float]) -> float:
     ordered = sorted(seconds)
     median = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    print(f"{name:<58} median {median * 1e3:9.3f} ms   p95 {p95 * 1e3:9.3f} ms   (n={len(ordered)})")
+    print(
+        f"{name:<58} median {median * 1e3:9.3f} ms   p95 {p95 * 1e3:9.3f} ms   (n={len(ordered)})"
+    )
     return median
 
 
@@ -49,9 +51,10 @@ def main() -> None:
 
     def keras_build_and_ask() -> None:
         """What the trace replaces: build the model in Keras, read every shape and parameter count."""
-        model = keras.Sequential([keras.Input(shape=arch.input_shape)] + [
-            make_layer(s, i) for i, s in enumerate(arch.layers)
-        ])
+        model = keras.Sequential(
+            [keras.Input(shape=arch.input_shape)]
+            + [make_layer(s, i) for i, s in enumerate(arch.layers)]
+        )
         for layer in model.layers:
             layer.count_params()
         model.compute_output_shape((None, *arch.input_shape))
@@ -62,12 +65,18 @@ def main() -> None:
         for i, spec in enumerate(arch.layers):
             shape = make_layer(spec, i).compute_output_shape(shape)
 
-    t_keras = summary("Keras: Sequential + count_params + compute_output_shape", timings(keras_build_and_ask, 30))
-    t_shapes = summary("Keras: make the layers, compute_output_shape (no weights)", timings(keras_shapes_only, 200))
+    t_keras = summary(
+        "Keras: Sequential + count_params + compute_output_shape", timings(keras_build_and_ask, 30)
+    )
+    t_shapes = summary(
+        "Keras: make the layers, compute_output_shape (no weights)", timings(keras_shapes_only, 200)
+    )
     t_build = summary("build_model(arch, seed=0)", timings(lambda: build_model(arch, seed=0), 30))
     print()
     print(f"trace is {t_keras / t_trace:,.0f}× faster than asking Keras (building the model)")
-    print(f"trace is {t_shapes / t_trace:,.0f}× faster than Keras layers asked for shapes only (no weights)")
+    print(
+        f"trace is {t_shapes / t_trace:,.0f}× faster than Keras layers asked for shapes only (no weights)"
+    )
     print(f"build_model costs {t_build / t_trace:,.0f}× a trace")
 
 

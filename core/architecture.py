@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 from core.layers import CATALOGUE, layer_kind
@@ -71,7 +69,10 @@ class LayerSpec:
         p = self.params
         if self.kind == "Conv2D":
             extra = "".join(
-                [f", stride {p['strides']}" if p["strides"] != 1 else "", ", same" if p["padding"] == "same" else ""]
+                [
+                    f", stride {p['strides']}" if p["strides"] != 1 else "",
+                    ", same" if p["padding"] == "same" else "",
+                ]
             )
             return f"Conv2D({p['filters']}, {p['kernel_size']}×{p['kernel_size']}, {p['activation']}{extra})"
         if self.kind in ("MaxPooling2D", "AveragePooling2D"):
@@ -167,9 +168,13 @@ class Architecture:
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
-                raise ArchitectureError("the file is not UTF-8 text; expected architecture JSON") from None
+                raise ArchitectureError(
+                    "the file is not UTF-8 text; expected architecture JSON"
+                ) from None
         if len(text) > MAX_TEXT:
-            raise ArchitectureError(f"the text is too long ({len(text):,} characters; at most {MAX_TEXT:,})")
+            raise ArchitectureError(
+                f"the text is too long ({len(text):,} characters; at most {MAX_TEXT:,})"
+            )
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as err:
@@ -180,27 +185,38 @@ class Architecture:
     def from_dict(data: Any) -> Architecture:
         """Builds an Architecture from :meth:`to_dict` output; raises ArchitectureError when malformed."""
         if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
-            got = f"layers = {_short(data['layers'])}" if isinstance(data, dict) and "layers" in data else (
-                f"a JSON {type(data).__name__} without one"
+            got = (
+                f"layers = {_short(data['layers'])}"
+                if isinstance(data, dict) and "layers" in data
+                else (f"a JSON {type(data).__name__} without one")
             )
-            raise ArchitectureError(f"expected an object with a \"layers\" list; got {got}")
+            raise ArchitectureError(f'expected an object with a "layers" list; got {got}')
         if data.get("format", JSON_FORMAT) != JSON_FORMAT:
-            raise ArchitectureError(f"unknown format {_short(data.get('format'))}; expected {JSON_FORMAT!r}")
+            raise ArchitectureError(
+                f"unknown format {_short(data.get('format'))}; expected {JSON_FORMAT!r}"
+            )
         shape = data.get("input_shape", list(MNIST_SHAPE))
         if not (
-            isinstance(shape, list) and len(shape) == 3
+            isinstance(shape, list)
+            and len(shape) == 3
             and all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 512 for d in shape)
         ):
-            raise ArchitectureError(f"input_shape must be three whole numbers 1..512; got {_short(shape)}")
+            raise ArchitectureError(
+                f"input_shape must be three whole numbers 1..512; got {_short(shape)}"
+            )
         if len(data["layers"]) > MAX_LAYERS:
             raise ArchitectureError(f"at most {MAX_LAYERS} layers; got {len(data['layers'])}")
         specs = []
         for i, item in enumerate(data["layers"], start=1):
             if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
-                raise ArchitectureError(f"layer {i}: expected {{\"kind\": ..., \"params\": {{...}}}}; got {_short(item)}")
+                raise ArchitectureError(
+                    f'layer {i}: expected {{"kind": ..., "params": {{...}}}}; got {_short(item)}'
+                )
             params = item.get("params", {})
             if not isinstance(params, dict):
-                raise ArchitectureError(f"layer {i}: params must be an object; got {_short(params)}")
+                raise ArchitectureError(
+                    f"layer {i}: params must be an object; got {_short(params)}"
+                )
             try:
                 specs.append(LayerSpec.make(item["kind"], **params))
             except ArchitectureError as err:
@@ -214,7 +230,9 @@ class Architecture:
         Parameters are written positionally in catalogue order, dropping trailing defaults;
         an optional parameter left at None is written as ``auto``.
         """
-        return "-".join(_layer_to_url(s) for s in self.layers)
+        from core.link_text import layer_to_url  # it builds on LayerSpec, defined here
+
+        return "-".join(layer_to_url(s) for s in self.layers)
 
     @staticmethod
     def from_url(text: str) -> Architecture:
@@ -233,57 +251,6 @@ class Architecture:
         pieces = text.split("-")
         if len(pieces) > MAX_LAYERS:
             raise ArchitectureError(f"at most {MAX_LAYERS} layers; the link has {len(pieces)}")
-        return Architecture(tuple(_layer_from_url(p, i) for i, p in enumerate(pieces, start=1)))
+        from core.link_text import layer_from_url  # it builds on LayerSpec, defined here
 
-
-_PIECE = re.compile(r"^([a-z0-9]+)(?:\(([^()]*)\))?$")
-
-
-def _layer_to_url(spec: LayerSpec) -> str:
-    entry = CATALOGUE[spec.kind]
-    values = ["auto" if v is None else _float_text(v) if isinstance(v, float) else str(v) for _, v in spec.items]
-    defaults = ["auto" if p.default is None else str(p.default) for p in entry.params]
-    while values and values[-1] == defaults[len(values) - 1]:
-        values.pop()
-    return f"{entry.short}({','.join(values)})" if values else entry.short
-
-
-def _float_text(x: float) -> str:
-    """Shortest text that reads back as ``x``, without an exponent: ``-`` separates layers in links."""
-    text = format(Decimal(repr(x + 0.0)), "f")  # + 0.0 turns -0.0 into 0.0
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _layer_from_url(piece: str, position: int) -> LayerSpec:
-    match = _PIECE.match(piece.strip())
-    if not match:
-        raise ArchitectureError(f"layer {position}: cannot read {_short(piece)}; expected e.g. conv(32,3,relu)")
-    name, args = match.group(1), match.group(2)
-    try:
-        entry = layer_kind(name)
-    except ValueError:
-        shorts = ", ".join(k.short for k in CATALOGUE.values())
-        raise ArchitectureError(f"layer {position}: unknown layer {_short(name)}; known: {shorts}") from None
-    params: dict[str, Any] = {}
-    for i, raw in enumerate([a.strip() for a in args.split(",")] if args else []):
-        key, _, value = raw.rpartition("=")
-        if not key:
-            if i >= len(entry.params):
-                raise ArchitectureError(f"layer {position}: {entry.kind} takes at most {len(entry.params)} values; got {_short(args)}")
-            key = entry.params[i].name
-        params[key] = _parse_value(value)
-    try:
-        return LayerSpec.make(entry.kind, **params)
-    except ArchitectureError as err:
-        raise ArchitectureError(f"layer {position}: {err}") from None
-
-
-def _parse_value(text: str) -> Any:
-    if text == "auto":
-        return None
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return text
+        return Architecture(tuple(layer_from_url(p, i) for i, p in enumerate(pieces, start=1)))

@@ -39,7 +39,9 @@ def make_layer(spec: LayerSpec, index: int, seed: int | None = None) -> keras.la
     """
     p, name = spec.params, f"{spec.kind.lower()}_{index}"
     s = None if seed is None else layer_seed(seed, index)
-    init: dict[str, Any] = {} if s is None else {"kernel_initializer": keras.initializers.GlorotUniform(seed=s)}
+    init: dict[str, Any] = (
+        {} if s is None else {"kernel_initializer": keras.initializers.GlorotUniform(seed=s)}
+    )
     kind = spec.kind
     if kind == "Normalization":
         return layers.Normalization(mean=MNIST_MEAN, variance=MNIST_STD**2, name=name)
@@ -47,13 +49,20 @@ def make_layer(spec: LayerSpec, index: int, seed: int | None = None) -> keras.la
         return layers.ZeroPadding2D(padding=p["padding"], name=name)
     if kind == "Conv2D":
         return layers.Conv2D(
-            p["filters"], p["kernel_size"], strides=p["strides"], padding=p["padding"],
-            activation=_activation(p["activation"]), name=name, **init,
+            p["filters"],
+            p["kernel_size"],
+            strides=p["strides"],
+            padding=p["padding"],
+            activation=_activation(p["activation"]),
+            name=name,
+            **init,
         )
     if kind == "Activation":
         return layers.Activation(p["activation"], name=name)
     if kind in ("MaxPooling2D", "AveragePooling2D"):
-        return getattr(layers, kind)(p["pool_size"], strides=p["strides"], padding=p["padding"], name=name)
+        return getattr(layers, kind)(
+            p["pool_size"], strides=p["strides"], padding=p["padding"], name=name
+        )
     if kind == "Flatten":
         return layers.Flatten(name=name)
     if kind == "Dense":
@@ -87,7 +96,9 @@ def build_model(arch: Architecture, seed: int | None = None) -> BuiltModel:
     56714
     """
     if not arch.layers:
-        raise ArchitectureError("the architecture has no layers yet; add at least one layer to build a model")
+        raise ArchitectureError(
+            "the architecture has no layers yet; add at least one layer to build a model"
+        )
     t = trace(arch)
     if not t.ok:
         bad = t.layers[t.error_index]
@@ -95,7 +106,8 @@ def build_model(arch: Architecture, seed: int | None = None) -> BuiltModel:
     if t.too_big:
         raise ArchitectureError(t.too_big_reason)
     model = keras.Sequential(
-        [keras.Input(shape=arch.input_shape)] + [make_layer(s, i, seed) for i, s in enumerate(arch.layers)],
+        [keras.Input(shape=arch.input_shape)]
+        + [make_layer(s, i, seed) for i, s in enumerate(arch.layers)],
         name="layer_by_layer",
     )
     return BuiltModel(arch, model)

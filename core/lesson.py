@@ -116,7 +116,7 @@ _STEPS = (
      "layers you have just met.\n\n"
      "Draw a few digits, including sloppy ones, and see when the network is sure and when it "
      "hesitates."),
-)  # fmt: skip
+)  # fmt: skip  # a table: one step per tuple, its text as written
 
 STEPS: tuple[Step, ...] = tuple(
     Step(n, id_, label, title, text, page, page_label)
@@ -124,6 +124,7 @@ STEPS: tuple[Step, ...] = tuple(
 )
 FIRST, LAST = 1, len(STEPS)
 _MAX_SHOWN = 24  # characters of a bad ?step= value quoted back in the note
+STEP_FALLBACK = f"{{error}}, so it starts at step {FIRST}."  # a bad ?step= (core.url_fields)
 
 
 def step(number: int) -> Step:
@@ -135,6 +136,27 @@ def step(number: int) -> Step:
     if not FIRST <= number <= LAST:
         raise ValueError(f"steps are numbered {FIRST} to {LAST}; received {number!r}")
     return STEPS[number - 1]
+
+
+def step_number(text: str) -> int:
+    """The step a ``?step=`` text names: a whole number from FIRST to LAST.
+
+    Raises:
+        ValueError: for anything else (not a whole number, out of range, huge), with a note
+            that quotes the text briefly and printably.
+
+    >>> step_number(" 11 ")
+    11
+    >>> step_number("0")
+    Traceback (most recent call last):
+    ...
+    ValueError: There is no step “0”: the lesson has steps 1 to 11
+    """
+    text = str(text).strip()
+    if text.isascii() and text.isdigit() and len(text) <= 3 and FIRST <= int(text) <= LAST:
+        return int(text)
+    shown = "".join(c for c in clip(text, _MAX_SHOWN) if c.isprintable())
+    raise ValueError(f"There is no step “{shown}”: the lesson has steps {FIRST} to {LAST}")
 
 
 def parse_step(raw: object) -> tuple[int, str | None]:
@@ -154,14 +176,18 @@ def parse_step(raw: object) -> tuple[int, str | None]:
     """
     if raw is None:
         return FIRST, None
-    text = str(raw).strip()
-    if text.isascii() and text.isdigit() and len(text) <= 3 and FIRST <= int(text) <= LAST:
-        return int(text), None
-    shown = clip(text, _MAX_SHOWN)
-    shown = "".join(c for c in shown if c.isprintable())
-    return FIRST, f"There is no step “{shown}”: the lesson has steps {FIRST} to {LAST}, so it starts at step {FIRST}."
+    try:
+        return step_number(str(raw)), None
+    except ValueError as err:
+        return FIRST, STEP_FALLBACK.format(error=err)
 
 
 def parse_present(raw: object) -> bool:
-    """True when ``?present=`` asks for presentation mode (``1``, ``true``, ``yes``, ``on``)."""
+    """True when ``?present=`` asks for presentation mode (``1``, ``true``, ``yes``, ``on``).
+
+    Anything else is False: a bad value falls back to the normal mode, silently.
+
+    >>> parse_present("Yes"), parse_present("2"), parse_present(None)
+    (True, False, False)
+    """
     return raw is not None and str(raw).strip().lower() in ("1", "true", "yes", "on")

@@ -8,7 +8,10 @@ L = LayerSpec.make
 
 
 def _vgg_block(filters: int, repeats: int) -> tuple[LayerSpec, ...]:
-    pair = (L("ZeroPadding2D", padding=1), L("Conv2D", filters=filters, kernel_size=3, activation="relu"))
+    pair = (
+        L("ZeroPadding2D", padding=1),
+        L("Conv2D", filters=filters, kernel_size=3, activation="relu"),
+    )
     return pair * repeats + (L("MaxPooling2D"),)
 
 
@@ -18,7 +21,11 @@ NOTEBOOK_CNN = Architecture(
     (L("Normalization"),)
     + _vgg_block(32, 2)
     + _vgg_block(64, 2)
-    + (L("Flatten"), L("Dense", units=512, activation="relu"), L("Dense", units=10, activation="softmax"))
+    + (
+        L("Flatten"),
+        L("Dense", units=512, activation="relu"),
+        L("Dense", units=10, activation="softmax"),
+    )
 )
 
 WORKSHOP_CNN = Architecture(
@@ -44,7 +51,10 @@ def _vgg16_block(filters: int, repeats: int) -> tuple[LayerSpec, ...]:
 
 # VGG16 (Simonyan & Zisserman, 2014) in our own format, on 224×224 colour images: 138,357,544 weights.
 VGG16 = Architecture(
-    _vgg16_block(64, 2) + _vgg16_block(128, 2) + _vgg16_block(256, 3) + _vgg16_block(512, 3)
+    _vgg16_block(64, 2)
+    + _vgg16_block(128, 2)
+    + _vgg16_block(256, 3)
+    + _vgg16_block(512, 3)
     + _vgg16_block(512, 3)
     + (
         L("Flatten"),
@@ -70,3 +80,6 @@ PRESETS: dict[str, tuple[Architecture, str]] = {
     ),
     "Empty": (EMPTY, "Start from nothing and add layers yourself."),
 }
+
+DEFAULT_NAME = "Notebook's VGG-like CNN"  # what a new session, and a bad link, starts with
+DEFAULT = PRESETS[DEFAULT_NAME][0]

@@ -10,19 +10,22 @@ import streamlit as st
 from core import lesson
 from core.presets import DENSE_ONLY
 from core.shapes import trace
+from ui import lesson_figures, runtime, state
+from ui import lesson_state as ls
 from ui import lesson_widgets as w
-from ui import resources, runtime, state
 
 runtime.run_through_app()
 
 state.sync_url()  # ?arch= in, or the session's architecture out
-number, note = w.current_step()
-present = w.presenting()
+number, note = ls.current_step()
+present = ls.presenting()
 step = lesson.step(number)
 
 if not present:
     st.title("Lesson")
-    st.caption("The notebook's story in order: one idea per step, beside the real data, model and figures.")
+    st.caption(
+        "The notebook's story in order: one idea per step, beside the real data, model and figures."
+    )
 w.navigation(number, present)
 if note:
     st.info(w.escape(note), icon=":material/info:")
@@ -42,33 +45,7 @@ with text_col:
 
 with figure_col:
     try:
-        m = resources.mnist()
-        if step.id == "data":
-            w.show_data(present)
-        elif step.id == "one-hot":
-            w.show_one_hot(present)
-        elif step.id == "dense-only":
-            w.show_dense_only(trace(DENSE_ONLY), present)
-        elif step.id == "normalise":
-            w.show_normalise(present)
-        elif step.id == "training":
-            w.show_training(present)
-        else:
-            index = w.digit_index(len(m.y_test), present)
-            image, label = m.x_test[index], int(m.y_test[index])
-            if step.id == "draw":
-                w.show_draw(image, f"test digit {index:,} (a {label})", present)
-            else:
-                outs = w.outputs(image)
-                st.caption(f"Test digit {index:,} (a {label}) through the pretrained notebook CNN.")
-                show = {
-                    "convolution": lambda: w.show_convolution(outs, image, present),
-                    "relu": lambda: w.show_relu(outs, present),
-                    "pooling": lambda: w.show_pooling(outs, trace(arch), present),
-                    "flatten": lambda: w.show_flatten(outs, trace(arch), present),
-                    "softmax": lambda: w.show_softmax(outs, present),
-                }
-                show[step.id]()
+        lesson_figures.show(step, trace(arch), present)
     except (FileNotFoundError, ValueError) as err:
         st.error(f"This step's figure needs the shipped data and model: {err}")
 

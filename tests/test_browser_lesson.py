@@ -16,7 +16,9 @@ def test_presenter_link_opens_step_four_and_next_moves_on(app_url: str, page: Pa
     goto_page(page, app_url, "lesson", "step=4&present=1", timeout=120_000)
     wait_for_app(page, timeout=120_000)
     expect(page.get_by_role("heading", name="4. Normalising the inputs")).to_be_visible()
-    expect(page.get_by_text("divided by the mean instead of the standard deviation")).to_be_visible()
+    expect(
+        page.get_by_text("divided by the mean instead of the standard deviation")
+    ).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav").get_by_text("Lesson", exact=True)).to_be_visible()
     wait_for_figures(page, timeout=60_000)
     expect(page.locator(CHARTS).first).to_be_visible()

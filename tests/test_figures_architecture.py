@@ -1,4 +1,4 @@
-"""The to-scale tensor picture and the VGG16 comparison chart, checked on known traces."""
+"""The to-scale tensor picture (layout and drawing) and the VGG16 comparison chart, on known traces."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import math
 import plotly.graph_objects as go
 import pytest
 
+from core import tensor_layout as layout
 from core.architecture import Architecture
-from core.figures import architecture as fig
+from core.figures import architecture, tensors
 from core.figures.style import ACCENT, ACCENT_2, MUTED
 from core.presets import DENSE_ONLY, NOTEBOOK_CNN, VGG16
 from core.shapes import trace
@@ -16,16 +17,29 @@ from core.shapes import trace
 
 def boxes(url_or_arch):
     arch = Architecture.from_url(url_or_arch) if isinstance(url_or_arch, str) else url_or_arch
-    return fig.tensor_boxes(trace(arch))
+    return layout.tensor_boxes(trace(arch))
 
 
 def test_one_box_per_tensor_labelled_with_its_shape():
     got = boxes(NOTEBOOK_CNN)
     assert len(got) == len(NOTEBOOK_CNN) + 1
     assert [b.label for b in got] == [
-        "28×28×1", "28×28×1", "30×30×1", "28×28×32", "30×30×32", "28×28×32", "14×14×32",
-        "16×16×32", "14×14×64", "16×16×64", "14×14×64", "7×7×64", "3,136", "512", "10",
-    ]  # fmt: skip
+        "28×28×1",
+        "28×28×1",
+        "30×30×1",
+        "28×28×32",
+        "30×30×32",
+        "28×28×32",
+        "14×14×32",
+        "16×16×32",
+        "14×14×64",
+        "16×16×64",
+        "14×14×64",
+        "7×7×64",
+        "3,136",
+        "512",
+        "10",
+    ]
     assert got[0].status == "input" and {b.status for b in got[1:]} == {"ok"}
 
 
@@ -41,7 +55,7 @@ def test_height_and_depth_are_proportional_to_height_and_width():
 
 
 def test_non_square_inputs_keep_their_aspect():
-    b = fig.tensor_boxes(trace(Architecture(input_shape=(20, 40, 3))))[0]
+    b = layout.tensor_boxes(trace(Architecture(input_shape=(20, 40, 3))))[0]
     assert (b.height, b.depth) == (20, 40)
 
 
@@ -55,7 +69,7 @@ def test_thickness_grows_with_channels_by_the_square_root():
 def test_flat_vectors_are_thin_bars_sqrt_n_tall():
     got = boxes("flatten-dense(100)-dense(9)")
     for b, n in zip(got[1:], (784, 100, 9), strict=True):
-        assert b.depth == 0 and b.thickness == fig.BAR
+        assert b.depth == 0 and b.thickness == layout.BAR
         assert b.height == pytest.approx(math.sqrt(n))
     assert got[1].height == pytest.approx(got[0].height)  # 784 numbers: as high as the 28×28 image
 
@@ -75,7 +89,7 @@ def test_broken_and_unreached_layers():
 
 
 def test_figure_colours_labels_and_hover():
-    f = fig.tensor_figure(
+    f = tensors.tensor_figure(
         trace(Architecture.from_url("conv(32,5)-maxpool(8)-conv(8,5)-flatten")), selected=0
     )
     assert isinstance(f, go.Figure)
@@ -99,12 +113,12 @@ def test_dense_only_stays_image_shaped():
 
 
 def test_empty_architecture_draws_the_input():
-    f = fig.tensor_figure(trace(Architecture()))
-    assert len(fig.tensor_boxes(trace(Architecture()))) == 1 and f.data
+    f = tensors.tensor_figure(trace(Architecture()))
+    assert len(layout.tensor_boxes(trace(Architecture()))) == 1 and f.data
 
 
 def test_comparison_figure_has_both_models():
-    f = fig.comparison_figure(trace(NOTEBOOK_CNN), trace(VGG16))
+    f = architecture.comparison_figure(trace(NOTEBOOK_CNN), trace(VGG16))
     names = {t.name for t in f.data}
     assert names == {"Your model", "VGG16"}
     bars = [t for t in f.data if t.type == "bar"]
@@ -112,3 +126,8 @@ def test_comparison_figure_has_both_models():
     assert sum(vgg.y) == 138_357_544
     mine = next(b for b in bars if b.name == "Your model")
     assert sum(mine.y) == 1_676_266
+
+
+def test_the_old_import_path_still_gives_the_tensor_picture():
+    assert architecture.tensor_figure is tensors.tensor_figure
+    assert architecture.tensor_boxes is layout.tensor_boxes

@@ -18,7 +18,9 @@ L = LayerSpec.make
 BUILDABLE = {name: arch for name, (arch, _) in PRESETS.items() if len(arch)}
 
 
-def _random_architectures(count: int, seed: int = 7, max_params: int = 300_000) -> list[Architecture]:
+def _random_architectures(
+    count: int, seed: int = 7, max_params: int = 300_000
+) -> list[Architecture]:
     """A few valid, small random architectures made from the whole catalogue (deterministic)."""
     rng, found = random.Random(seed), []
     while len(found) < count:
@@ -30,8 +32,19 @@ def _random_architectures(count: int, seed: int = 7, max_params: int = 300_000) 
                 if p.kind == "choice":
                     params[p.name] = rng.choice(p.choices)
                 elif p.kind == "int":
-                    params[p.name] = rng.choice([None, rng.randint(1, 3)] if p.optional else [rng.randint(
-                        int(p.low), min(int(p.high), 3 if p.name in ("kernel_size", "pool_size", "strides") else 24))])
+                    params[p.name] = rng.choice(
+                        [None, rng.randint(1, 3)]
+                        if p.optional
+                        else [
+                            rng.randint(
+                                int(p.low),
+                                min(
+                                    int(p.high),
+                                    3 if p.name in ("kernel_size", "pool_size", "strides") else 24,
+                                ),
+                            )
+                        ]
+                    )
                 else:
                     params[p.name] = round(rng.uniform(0, 0.9), 3)
             specs.append(L(entry.kind, **params))
@@ -64,7 +77,9 @@ def test_built_model_matches_its_trace_layer_by_layer(name: str, arch: Architect
 
 
 def test_linear_activation_is_no_activation() -> None:
-    model = build_model(Architecture((L("Conv2D", activation="linear"), L("Flatten"), L("Dense")))).model
+    model = build_model(
+        Architecture((L("Conv2D", activation="linear"), L("Flatten"), L("Dense")))
+    ).model
     assert model.layers[0].get_config()["activation"] == "linear"
     assert model.layers[2].get_config()["activation"] == "linear"
 
@@ -119,7 +134,9 @@ def test_too_big_is_refused_with_its_size() -> None:
     with pytest.raises(ArchitectureError, match="138,357,544 parameters") as info:
         build_model(VGG16)
     assert f"{MAX_PARAMS:,}" in str(info.value)
-    just_over = Architecture((L("Conv2D", filters=8, padding="same"), L("Flatten"), L("Dense", units=4096)))
+    just_over = Architecture(
+        (L("Conv2D", filters=8, padding="same"), L("Flatten"), L("Dense", units=4096))
+    )
     assert trace(just_over).too_big
     with pytest.raises(ArchitectureError, match=f"{trace(just_over).total_params:,} parameters"):
         build_model(just_over)
@@ -170,7 +187,9 @@ def test_hand_made_specs_with_unknown_kinds_are_refused() -> None:
 
 def test_python_source_reads_like_keras_io() -> None:
     source = to_python(WORKSHOP_CNN)
-    assert source.startswith("import keras\nfrom keras import layers\n\nmodel = keras.Sequential(\n    [\n")
+    assert source.startswith(
+        "import keras\nfrom keras import layers\n\nmodel = keras.Sequential(\n    [\n"
+    )
     assert "        keras.Input(shape=(28, 28, 1)),\n" in source
     assert '        layers.Conv2D(16, 3, activation="relu"),\n' in source
     assert "        layers.MaxPooling2D(),\n" in source
@@ -178,22 +197,38 @@ def test_python_source_reads_like_keras_io() -> None:
     assert "        layers.Normalization(mean=33.3184, variance=78.5675**2),\n" in source
     assert "# Centre and scale the pixels" in source
     assert source.endswith("model.summary()\n")
-    text = to_python(Architecture((L("Conv2D", activation="linear", strides=2, padding="same"),
-                                   L("MaxPooling2D", pool_size=3, strides=1), L("ZeroPadding2D", padding=2),
-                                   L("Activation", activation="tanh"), L("Dropout", rate=0.25),
-                                   L("Flatten"), L("BatchNormalization"), L("Dense", units=7))))
-    assert "layers.Conv2D(32, 3, strides=2, padding=\"same\")," in text
+    text = to_python(
+        Architecture(
+            (
+                L("Conv2D", activation="linear", strides=2, padding="same"),
+                L("MaxPooling2D", pool_size=3, strides=1),
+                L("ZeroPadding2D", padding=2),
+                L("Activation", activation="tanh"),
+                L("Dropout", rate=0.25),
+                L("Flatten"),
+                L("BatchNormalization"),
+                L("Dense", units=7),
+            )
+        )
+    )
+    assert 'layers.Conv2D(32, 3, strides=2, padding="same"),' in text
     assert "layers.MaxPooling2D(pool_size=3, strides=1)," in text
     assert "layers.ZeroPadding2D(padding=2)," in text
     assert 'layers.Activation("tanh"),' in text
     assert "layers.Dropout(0.25)," in text
     assert "layers.Flatten()," in text and "layers.BatchNormalization()," in text
     assert "layers.Dense(7)," in text
-    assert "layers.AveragePooling2D(pool_size=2)," in to_python(Architecture((L("AveragePooling2D"),)))
+    assert "layers.AveragePooling2D(pool_size=2)," in to_python(
+        Architecture((L("AveragePooling2D"),))
+    )
 
 
 def _layer_configs(model: keras.Model) -> list[tuple[str, dict]]:
-    return [(c["class_name"], c["config"]) for c in model.get_config()["layers"] if c["class_name"] != "InputLayer"]
+    return [
+        (c["class_name"], c["config"])
+        for c in model.get_config()["layers"]
+        if c["class_name"] != "InputLayer"
+    ]
 
 
 def _our_arguments(spec: LayerSpec) -> tuple[str, ...]:

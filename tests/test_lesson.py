@@ -8,11 +8,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import keras_history, lesson
+from core import data, keras_history, lesson
+from core.presets import NOTEBOOK_CNN
+from core.shapes import trace
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["data", "one-hot", "dense-only", "normalise", "convolution", "relu", "pooling", "flatten",
-         "softmax", "training", "draw"]  # fmt: skip
+ORDER = [
+    "data",
+    "one-hot",
+    "dense-only",
+    "normalise",
+    "convolution",
+    "relu",
+    "pooling",
+    "flatten",
+    "softmax",
+    "training",
+    "draw",
+]
 
 
 def test_eleven_steps_in_the_notebooks_order():
@@ -22,19 +35,28 @@ def test_eleven_steps_in_the_notebooks_order():
 
 
 @pytest.mark.parametrize("step", lesson.STEPS, ids=lambda s: s.id)
-def test_each_step_is_complete_and_links_to_an_existing_page(step):
+def test_each_step_is_complete_and_names_a_page_file(step):
     assert step.label and step.title and len(step.text) > 120
-    assert (ROOT / step.page).is_file(), step.page
-    app = (ROOT / "app.py").read_text()
-    assert f'"{step.page}"' in app and f'title="{step.page_label}"' in app
+    assert (ROOT / step.page).is_file(), step.page  # tests/test_page_lesson.py opens each link
 
 
-def test_step_texts_carry_the_key_facts():
+def test_step_texts_state_what_the_code_computes():
+    """The numbers in the texts are the ones the data, the shape trace and the recipe give."""
     text = {s.id: s.text for s in lesson.STEPS}
-    assert "(60000, 28, 28)" in text["data"] and "(60000, 28, 28, 1)" in text["data"]
-    assert "standard deviation" in text["normalise"] and "mean" in text["normalise"]
-    assert "3,136" in text["flatten"] and "64 · 7 · 7" in text["flatten"]
-    assert "32" in text["training"] and "3 epochs" in text["training"] and "98–99" in text["training"]
+    x_train = data.load_mnist().x_train
+    assert f"**{x_train.shape}**" in text["data"] and f"**{(*x_train.shape, 1)}**" in text["data"]
+    t = trace(NOTEBOOK_CNN)
+    flatten = NOTEBOOK_CNN.first("Flatten")
+    h, w, c = t.layers[flatten - 1].output_shape[1:]
+    assert f"{c} · {h} · {w} = **{t.layers[flatten].output_shape[1]:,}**" in text["flatten"]
+    dense = t.layers[flatten + 1].output_shape[1]
+    assert f"**Dense** layer of {dense} units mixes all {h * w * c:,} numbers" in text["softmax"]
+    batches = len(x_train) // 32
+    assert (
+        f"*epoch* ({batches:,} batches of 32)" in text["training"]
+        and "**3 epochs**" in text["training"]
+    )
+    assert "standard deviation" in text["normalise"] and "divided by the mean" in text["normalise"]
 
 
 @pytest.mark.parametrize(
@@ -42,7 +64,7 @@ def test_step_texts_carry_the_key_facts():
     [(None, 1, False), ("1", 1, False), ("4", 4, False), (" 11 ", 11, False), ("0", 1, True),
      ("12", 1, True), ("999", 1, True), ("abc", 1, True), ("-3", 1, True), ("4.0", 1, True),
      ("", 1, True), ("٣", 1, True), ("9" * 5000, 1, True), ("<script>", 1, True)],
-)  # fmt: skip
+)  # fmt: skip  # one row of cases per kind of value
 def test_parse_step_falls_back_to_step_one_with_a_note(raw, number, noted):
     got, note = lesson.parse_step(raw)
     assert got == number
@@ -80,8 +102,13 @@ def test_the_notebooks_names_and_their_keras3_equivalents():
     for gone in ("keras.utils.np_utils", "keras.layers.core"):
         with pytest.raises(ModuleNotFoundError):
             importlib.import_module(gone)
-    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.ZeroPadding2D(1),
-                              layers.Conv2D(32, 3, activation="relu")])  # fmt: skip
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.ZeroPadding2D(1),
+            layers.Conv2D(32, 3, activation="relu"),
+        ]
+    )
     assert model.output_shape == (None, 28, 28, 32)
     assert layers.Convolution2D(32, 3, 3).strides == (3, 3)  # the old call now means stride 3
     assert not hasattr(model, "fit_generator")

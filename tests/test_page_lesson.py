@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import lesson
+from core.presets import DEFAULT
+from tests.charts import chart_specs
 
 pytestmark = pytest.mark.page
 
@@ -25,8 +27,12 @@ def _run(query: dict[str, str], script: str = "pages/lesson.py") -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                     + [c.value for c in at.code] + [h.value for h in at.header])  # fmt: skip
+    return "\n".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [c.value for c in at.code]
+        + [h.value for h in at.header]
+    )
 
 
 @pytest.mark.parametrize("step", lesson.STEPS, ids=lambda s: f"{s.number}-{s.id}")
@@ -35,7 +41,7 @@ def test_every_step_renders(step):
     assert at.header[0].value == f"{step.number}. {step.title}"
     assert not at.error and not at.info
     assert at.query_params["step"] == str(step.number)
-    assert at.query_params["arch"]  # ui.state wrote the architecture
+    assert at.query_params["arch"] == DEFAULT.to_url()  # ui.state wrote the architecture
     assert at.get("plotly_chart") or at.get("imgs"), "each step shows a figure"
 
 
@@ -86,3 +92,24 @@ def test_link_with_architecture_and_full_page_links_carry_it():
     assert "conv 4,608 → pool 1,152" in _texts(at)  # 24×24×8, then 12×12×8: the link's architecture
     links = at.get("page_link")
     assert links and "arch=" in links[0].proto.query_string
+
+
+PAGES = {s.page: s for s in lesson.STEPS}  # one step per page it links to
+
+
+@pytest.mark.parametrize("step", PAGES.values(), ids=PAGES.keys())
+def test_open_the_full_page_links_to_the_page_the_step_names(step):
+    at = _run({"step": str(step.number)}, script="app.py")
+    at.switch_page("pages/lesson.py").run()
+    (link,) = at.get("page_link")  # a real link: outside the navigation it would be a caption
+    assert link.value == "Open the full page" and link.proto.help.startswith(step.page_label)
+    at.switch_page(step.page).run()  # raises unless app.py's navigation has that page
+    assert not at.exception, [e.value for e in at.exception]
+    assert step.page_label in at.title[0].value
+
+
+def test_the_normalisation_chart_shows_both_ranges():
+    at = _run({"step": "4"})
+    spec = chart_specs(at)["lesson.slip"]
+    ranges = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("<b>from")]
+    assert ranges == ["<b>from -0.42 to 2.82</b>", "<b>from -1.00 to 6.65</b>"]

@@ -1,24 +1,17 @@
-"""Shape trace: hand-checked cases, beginner messages, and an oracle test against Keras itself."""
+"""Shape trace: hand-checked cases and beginner messages (the Keras oracle: test_shapes_oracle.py)."""
 
 from __future__ import annotations
 
-import gc
-import math
 import subprocess
 import sys
 
-import keras
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 
 from core.architecture import Architecture, LayerSpec
-from core.keras_model import make_layer
 from core.presets import DENSE_ONLY, NOTEBOOK_CNN, VGG16, WORKSHOP_CNN
 from core.shapes import MAX_PARAMS, Trace, format_shape, trace
 
 L = LayerSpec.make
-ORACLE_PARAM_CAP = 3_000_000  # larger random models are skipped by the oracle: Keras would allocate them
 
 
 def _arch(*layers: LayerSpec, input_shape: tuple[int, ...] = (28, 28, 1)) -> Architecture:
@@ -32,11 +25,37 @@ def test_notebook_cnn_layer_by_layer() -> None:
     t = trace(NOTEBOOK_CNN)
     assert t.ok and not t.too_big and t.error_index is None
     assert [layer.output_shape for layer in t.layers] == [
-        (None, 28, 28, 1), (None, 30, 30, 1), (None, 28, 28, 32), (None, 30, 30, 32), (None, 28, 28, 32),
-        (None, 14, 14, 32), (None, 16, 16, 32), (None, 14, 14, 64), (None, 16, 16, 64), (None, 14, 14, 64),
-        (None, 7, 7, 64), (None, 3136), (None, 512), (None, 10),
+        (None, 28, 28, 1),
+        (None, 30, 30, 1),
+        (None, 28, 28, 32),
+        (None, 30, 30, 32),
+        (None, 28, 28, 32),
+        (None, 14, 14, 32),
+        (None, 16, 16, 32),
+        (None, 14, 14, 64),
+        (None, 16, 16, 64),
+        (None, 14, 14, 64),
+        (None, 7, 7, 64),
+        (None, 3136),
+        (None, 512),
+        (None, 10),
     ]
-    assert [layer.params for layer in t.layers] == [0, 0, 320, 0, 9248, 0, 0, 18496, 0, 36928, 0, 0, 1606144, 5130]
+    assert [layer.params for layer in t.layers] == [
+        0,
+        0,
+        320,
+        0,
+        9248,
+        0,
+        0,
+        18496,
+        0,
+        36928,
+        0,
+        0,
+        1606144,
+        5130,
+    ]
     assert t.total_params == 1_676_266 == t.running_totals()[-1]
     assert t.output_shape == (None, 10)
     assert t.input_shape == (None, 28, 28, 1)
@@ -57,7 +76,11 @@ def test_presets_totals() -> None:
 def test_dense_only_acts_on_the_last_axis_as_keras_does() -> None:
     t = trace(DENSE_ONLY)
     assert t.ok
-    assert [layer.output_shape for layer in t.layers] == [(None, 28, 28, 10), (None, 28, 28, 5), (None, 28, 28, 2)]
+    assert [layer.output_shape for layer in t.layers] == [
+        (None, 28, 28, 10),
+        (None, 28, 28, 5),
+        (None, 28, 28, 2),
+    ]
     assert [layer.params for layer in t.layers] == [20, 55, 12]
     assert "28×28 positions" in t.layers[0].formula
 
@@ -140,27 +163,41 @@ def test_convolution_after_flatten() -> None:
     assert trace(arch).output_shape == (None, 3136)
 
 
-@pytest.mark.parametrize(("kind", "what"), [("MaxPooling2D", "pooling"), ("AveragePooling2D", "pooling"),
-                                            ("ZeroPadding2D", "padding")])
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [("MaxPooling2D", "pooling"), ("AveragePooling2D", "pooling"), ("ZeroPadding2D", "padding")],
+)
 def test_image_layers_after_flatten(kind: str, what: str) -> None:
-    _assert_breaks_at(trace(_arch(L("Flatten"), L(kind), L("Dense"))), 1, f"{kind} needs an image",
-                      "flat vector of 784 numbers", f"put {what} layers before Flatten")
+    _assert_breaks_at(
+        trace(_arch(L("Flatten"), L(kind), L("Dense"))),
+        1,
+        f"{kind} needs an image",
+        "flat vector of 784 numbers",
+        f"put {what} layers before Flatten",
+    )
 
 
 def test_kernel_larger_than_its_input() -> None:
-    arch = _arch(L("Normalization"), L("MaxPooling2D", pool_size=8), L("Conv2D", kernel_size=5), L("Flatten"))
+    arch = _arch(
+        L("Normalization"), L("MaxPooling2D", pool_size=8), L("Conv2D", kernel_size=5), L("Flatten")
+    )
     message = _assert_breaks_at(trace(arch), 2)
     assert message == "a 5×5 kernel does not fit a 3×3 input; add padding or remove a pooling layer"
 
 
 def test_kernel_larger_than_one_side_of_its_input() -> None:
-    _assert_breaks_at(trace(_arch(L("Conv2D", kernel_size=3), input_shape=(28, 2, 1))), 0,
-                      "3×3 kernel does not fit a 28×2 input")
+    _assert_breaks_at(
+        trace(_arch(L("Conv2D", kernel_size=3), input_shape=(28, 2, 1))),
+        0,
+        "3×3 kernel does not fit a 28×2 input",
+    )
 
 
 def test_pooling_window_larger_than_its_input() -> None:
     arch = _arch(*[L("MaxPooling2D", pool_size=4)] * 3, L("Dense"))
-    _assert_breaks_at(trace(arch), 2, "a 4×4 pooling window does not fit a 1×1 input", 'padding "same"')
+    _assert_breaks_at(
+        trace(arch), 2, "a 4×4 pooling window does not fit a 1×1 input", 'padding "same"'
+    )
     assert trace(arch.replace_layer(2, L("MaxPooling2D", pool_size=4, padding="same"))).ok
 
 
@@ -171,111 +208,13 @@ def test_vgg16_layers_on_mnist_break_at_the_fifth_pooling() -> None:
 
 
 def test_input_without_pixels() -> None:
-    _assert_breaks_at(trace(_arch(L("Dense"), L("Flatten"), input_shape=(0, 28, 1))), 0, "(None, 0, 28, 1)")
+    _assert_breaks_at(
+        trace(_arch(L("Dense"), L("Flatten"), input_shape=(0, 28, 1))), 0, "(None, 0, 28, 1)"
+    )
 
 
 def test_trace_does_not_import_keras() -> None:
-    code = "import sys, core.shapes; sys.exit('keras' in sys.modules or 'tensorflow' in sys.modules)"
+    code = (
+        "import sys, core.shapes; sys.exit('keras' in sys.modules or 'tensorflow' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
-
-
-# --- the oracle: Keras itself -------------------------------------------------------------------------
-
-_ACTIVATIONS = st.sampled_from(["linear", "relu", "sigmoid", "tanh", "softmax"])
-_PADDING = st.sampled_from(["valid", "same"])
-
-
-def _small_or(low: int, small: int, high: int) -> st.SearchStrategy[int]:
-    """Mostly small values (so most models are valid and cheap), sometimes anything in range."""
-    return st.one_of(st.integers(low, small), st.integers(low, small), st.integers(low, high))
-
-
-_ORACLE_LAYERS = {
-    "Conv2D": st.fixed_dictionaries({"filters": _small_or(1, 8, 64), "kernel_size": _small_or(1, 3, 11),
-                                     "strides": _small_or(1, 1, 5), "padding": _PADDING, "activation": _ACTIVATIONS}),
-    "MaxPooling2D": st.fixed_dictionaries({"pool_size": _small_or(1, 3, 8), "strides": st.none() | st.integers(1, 8),
-                                           "padding": _PADDING}),
-    "AveragePooling2D": st.fixed_dictionaries({"pool_size": _small_or(1, 3, 8),
-                                               "strides": st.none() | st.integers(1, 8), "padding": _PADDING}),
-    "ZeroPadding2D": st.fixed_dictionaries({"padding": _small_or(0, 2, 16)}),
-    "Dense": st.fixed_dictionaries({"units": _small_or(1, 16, 128), "activation": _ACTIVATIONS}),
-    "Dropout": st.fixed_dictionaries({"rate": st.floats(0, 0.9)}),
-    "Activation": st.fixed_dictionaries({"activation": _ACTIVATIONS}),
-    "Flatten": st.just({}),
-    "BatchNormalization": st.just({}),
-    "Normalization": st.just({}),
-}
-_KINDS = ["Conv2D"] * 4 + ["MaxPooling2D"] * 2 + ["ZeroPadding2D"] * 2 + ["Dense"] * 2 + [
-    k for k in _ORACLE_LAYERS if k not in ("Conv2D", "MaxPooling2D", "ZeroPadding2D", "Dense")
-]
-
-
-@st.composite
-def oracle_architectures(draw: st.DrawFn) -> Architecture:
-    kinds = draw(st.lists(st.sampled_from(_KINDS), min_size=1, max_size=8))
-    layers = tuple(L(kind, **draw(_ORACLE_LAYERS[kind])) for kind in kinds)
-    shape = draw(st.one_of(*[st.just((28, 28, 1))] * 4, st.tuples(_small_or(1, 40, 64), _small_or(1, 40, 64),
-                                                                  st.integers(1, 4))))
-    return Architecture(layers, shape)
-
-
-def _keras_prefix(arch: Architecture, n: int) -> keras.Sequential:
-    """Keras's own model of the first ``n`` layers, built exactly as the app builds it."""
-    layers = [make_layer(spec, i) for i, spec in enumerate(arch.layers[:n])]
-    return keras.Sequential([keras.Input(shape=arch.input_shape), *layers])
-
-
-def _keras_facts(model: keras.Sequential) -> list[tuple[tuple, int, int]]:
-    return [
-        (tuple(layer.output.shape), layer.count_params(),
-         sum(math.prod(w.shape) for w in layer.trainable_weights))
-        for layer in model.layers
-    ]
-
-
-def _trace_facts(t: Trace, n: int) -> list[tuple[tuple, int, int]]:
-    return [(layer.output_shape, layer.params, layer.trainable) for layer in t.layers[:n]]
-
-
-def _keras_refuses_or_empties(arch: Architecture, n: int) -> bool:
-    """True if Keras raises on the first ``n`` layers, or accepts them with a zero-size output."""
-    try:
-        model = _keras_prefix(arch, n)
-    except Exception:  # noqa: BLE001 - any refusal by Keras counts
-        return True
-    return any(d == 0 for d in model.layers[-1].output.shape)
-
-
-@pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(oracle_architectures())
-def test_trace_agrees_with_keras(arch: Architecture) -> None:
-    t = trace(arch)
-    if t.total_params > ORACLE_PARAM_CAP:
-        event("skipped: too many parameters for the oracle")
-        return
-    event("valid" if t.ok else "broken")
-    if t.ok:
-        assert not _keras_refuses_or_empties(arch, len(arch)), "Keras refuses what the trace accepts"
-        assert _trace_facts(t, len(arch)) == _keras_facts(_keras_prefix(arch, len(arch)))
-        return
-    e = t.error_index
-    if e > 0:  # everything before the broken layer is what Keras says it is
-        assert _trace_facts(t, e) == _keras_facts(_keras_prefix(arch, e))
-    assert _keras_refuses_or_empties(arch, e + 1), f"Keras accepts layer {e}: {t.layers[e].error}"
-
-
-@pytest.mark.slow
-def test_vgg16_preset_matches_keras_applications() -> None:
-    t = trace(VGG16)
-    model = keras.applications.VGG16(weights=None)
-    try:
-        keras_layers = model.layers[1:]  # the first is the InputLayer
-        assert [layer.__class__.__name__ for layer in keras_layers] == [s.kind for s in VGG16.layers]
-        assert [(tuple(layer.output.shape), layer.count_params()) for layer in keras_layers] == [
-            (layer.output_shape, layer.params) for layer in t.layers
-        ]
-        assert model.count_params() == t.total_params == 138_357_544
-    finally:
-        del model, keras_layers
-        gc.collect()

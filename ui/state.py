@@ -1,11 +1,12 @@
 """This session's architecture, its undo stack and selection, mirrored to ``?arch=`` in the URL.
 
 Pages call these functions instead of touching ``st.session_state`` keys. The architecture
-lives in the session; the query string is a copy for sharing:
+lives in the session; the query string is a copy for sharing, read and written through the
+``arch`` row of ``ui.url_state``'s table:
 
 * The first ``get_arch()`` of a session (the sidebar card or a page, whichever comes first)
-  parses ``?arch=`` with ``Architecture.from_url``; unreadable text leaves a warning
-  (``take_notice()``) and the default architecture, never a traceback.
+  reads ``?arch=``; unreadable text leaves the row's warning (``take_notice()``) and the
+  default architecture, never a traceback.
 * ``sync_url()`` runs at the top of the Build page. An ``?arch=`` this session has not seen
   or written (a link opened inside a running session) is read the same way, as an undoable
   change. Otherwise the current architecture is written to the URL, which also restores it
@@ -22,13 +23,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.architecture import Architecture, ArchitectureError
-from core.presets import PRESETS
-from ui import markdown
+from core.architecture import Architecture
+from ui import markdown, url_state
+from ui.url_state import ARCH
 
-DEFAULT_PRESET = "Notebook's VGG-like CNN"
 UNDO_LIMIT = 50
-URL_KEY = "arch"
 
 _ARCH = "build.arch"
 _UNDO = "build.undo"  # list of (Architecture, note) pairs, oldest first
@@ -46,8 +45,8 @@ class Notice:
 
 
 def default_arch() -> Architecture:
-    """The architecture a new session starts with: the notebook's VGG-like CNN."""
-    return PRESETS[DEFAULT_PRESET][0]
+    """The architecture a new session starts with: the notebook's VGG-like CNN (the table's default)."""
+    return ARCH.default()
 
 
 def get_arch() -> Architecture:
@@ -64,18 +63,14 @@ def get_arch() -> Architecture:
 
 def _from_link() -> Architecture | None:
     """The architecture in ``?arch=``, or None (with a warning notice when it is unreadable)."""
-    incoming = st.query_params.get(URL_KEY)
-    if incoming is None:
+    reading = url_state.read(ARCH)
+    if not reading.given:
         return None
-    st.session_state[_URL_WRITTEN] = incoming  # seen: sync_url() won't read it again
-    try:
-        return Architecture.from_url(incoming)
-    except ArchitectureError as err:
-        notify(
-            "warning",
-            f"The link's architecture could not be read: {err}. Showing the notebook's VGG-like CNN instead.",
-        )
+    st.session_state[_URL_WRITTEN] = url_state.raw(ARCH)  # seen: sync_url() won't read it again
+    if reading.bad:
+        notify("warning", reading.note or "")
         return None
+    return reading.value
 
 
 def set_arch(arch: Architecture, note: str | None = None) -> None:
@@ -162,23 +157,17 @@ def sync_url() -> None:
     text: it leaves a warning notice naming the problem and keeps the current architecture.
     """
     current = get_arch()  # the first call of a session reads the link
-    incoming = st.query_params.get(URL_KEY)
+    incoming = url_state.raw(ARCH)
     if incoming is not None and incoming != st.session_state.get(_URL_WRITTEN):
         st.session_state[_URL_WRITTEN] = incoming
-        try:
-            set_arch(Architecture.from_url(incoming), "opened a link")
-        except ArchitectureError as err:
-            notify(
-                "warning",
-                f"The link's architecture could not be read: {err}. Your layers are unchanged.",
-            )
+        reading = ARCH.read(incoming)
+        if reading.bad:
+            notify("warning", ARCH.kept_note(reading) or "")
+        else:
+            set_arch(reading.value, "opened a link")
         current = get_arch()
-    if st.query_params.get(URL_KEY) != current.to_url():
-        _write_url(current)
+    _write_url(current)
 
 
 def _write_url(arch: Architecture) -> None:
-    text = arch.to_url()
-    st.session_state[_URL_WRITTEN] = text
-    if st.query_params.get(URL_KEY) != text:
-        st.query_params[URL_KEY] = text
+    st.session_state[_URL_WRITTEN] = url_state.write(ARCH, arch)
