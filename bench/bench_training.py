@@ -120,8 +120,15 @@ def bare_fit(arch, settings: TrainSettings, x: np.ndarray, y: np.ndarray) -> flo
     )
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     clock = _Clock()
-    model.fit(x, y, batch_size=settings.batch_size, epochs=settings.epochs, shuffle=True, verbose=0,
-              callbacks=[clock.callback])  # fmt: skip
+    model.fit(
+        x,
+        y,
+        batch_size=settings.batch_size,
+        epochs=settings.epochs,
+        shuffle=True,
+        verbose=0,
+        callbacks=[clock.callback],
+    )
     return (len(y) * settings.epochs - settings.batch_size) / (clock.end - clock.start)
 
 
@@ -130,9 +137,11 @@ def part_a(mnist: data.Mnist, args: argparse.Namespace) -> None:
     settings = TrainSettings("adam", 0.001, 0.0, args.batch, args.epochs, args.n_train, 0)
     x, y = data.subset(mnist, args.n_train, 0)
     xf = x.astype(np.float32)[..., np.newaxis]  # bare Keras as the notebook feeds it
-    print(f"[a] {args.model} CNN, Adam, batch {args.batch}, {args.epochs} epoch(s) of {args.n_train:,} images, "
-          f"{args.repeats} alternating repeats; images/s after the first batch (tracing), without the app's "
-          "per-epoch test evaluation; a thread polls the app's job and redraws its figures every 0.5 s")  # fmt: skip
+    print(
+        f"[a] {args.model} CNN, Adam, batch {args.batch}, {args.epochs} epoch(s) of {args.n_train:,} images, "
+        f"{args.repeats} alternating repeats; images/s after the first batch (tracing), without the app's "
+        "per-epoch test evaluation; a thread polls the app's job and redraws its figures every 0.5 s"
+    )
     bare, app = [], []
     for r in range(args.repeats):
         bare.append(bare_fit(arch, settings, xf, y))
@@ -140,8 +149,11 @@ def part_a(mnist: data.Mnist, args: argparse.Namespace) -> None:
         snap = job.snapshot()
         assert snap.status == "finished", snap.message
         app.append(snap.images_per_s)
-        print(f"    repeat {r + 1}: bare {bare[-1]:7,.0f} images/s   app {app[-1]:7,.0f} images/s   "
-              f"ratio {app[-1] / bare[-1]:.3f}", flush=True)  # fmt: skip
+        print(
+            f"    repeat {r + 1}: bare {bare[-1]:7,.0f} images/s   app {app[-1]:7,.0f} images/s   "
+            f"ratio {app[-1] / bare[-1]:.3f}",
+            flush=True,
+        )
     b, a = statistics.median(bare), statistics.median(app)
     print(
         f"[a] median images/s: bare model.fit {b:,.0f}, app path {a:,.0f}; ratio {a / b:.3f} (target >= 0.95)"
@@ -154,8 +166,10 @@ def part_b(mnist: data.Mnist, args: argparse.Namespace) -> None:
     snap = job.snapshot()
     for e in snap.epochs:
         print(f"    epoch {e.epoch}: {e.seconds:5.1f} s, test accuracy {e.test_accuracy:.2%}")
-    print(f"[b] {snap.status}: test accuracy {snap.test_accuracy:.2%} after {snap.train_seconds:.1f} s of "
-          f"training ({wall:.1f} s with the test evaluations); target >= 98% in <= 30 s")  # fmt: skip
+    print(
+        f"[b] {snap.status}: test accuracy {snap.test_accuracy:.2%} after {snap.train_seconds:.1f} s of "
+        f"training ({wall:.1f} s with the test evaluations); target >= 98% in <= 30 s"
+    )
 
 
 def part_c(mnist: data.Mnist, args: argparse.Namespace) -> None:
@@ -179,9 +193,11 @@ def part_c(mnist: data.Mnist, args: argparse.Namespace) -> None:
         gc.collect()
         trail.append(rss_mb())
     after = trail[-1]
-    print(f"[c] RSS after {args.warmup} warm-up train/stop cycles {before:,.0f} MB; after 10 more {after:,.0f} MB "
-          f"({after - before:+,.0f} MB; per cycle: {', '.join(f'{r:,.0f}' for r in trail)}); "
-          f"MNIST itself is {mnist.x_train.nbytes / 1e6:.0f} MB of uint8")  # fmt: skip
+    print(
+        f"[c] RSS after {args.warmup} warm-up train/stop cycles {before:,.0f} MB; after 10 more {after:,.0f} MB "
+        f"({after - before:+,.0f} MB; per cycle: {', '.join(f'{r:,.0f}' for r in trail)}); "
+        f"MNIST itself is {mnist.x_train.nbytes / 1e6:.0f} MB of uint8"
+    )
 
 
 def part_d(mnist: data.Mnist, args: argparse.Namespace) -> None:
@@ -189,10 +205,14 @@ def part_d(mnist: data.Mnist, args: argparse.Namespace) -> None:
     job, wall = run_job(NOTEBOOK_CNN, NOTEBOOK, mnist)
     snap = job.snapshot()
     for e in snap.epochs:
-        print(f"    epoch {e.epoch}: {e.seconds:6.1f} s, train accuracy {e.train_accuracy:.2%}, "
-              f"test accuracy {e.test_accuracy:.2%}")  # fmt: skip
-    print(f"[d] {snap.status}: test accuracy {snap.test_accuracy:.2%}, loss {snap.test_loss:.4f}; "
-          f"{snap.train_seconds:.0f} s of training, {snap.images_per_s:,.0f} images/s ({wall:.0f} s in all)")  # fmt: skip
+        print(
+            f"    epoch {e.epoch}: {e.seconds:6.1f} s, train accuracy {e.train_accuracy:.2%}, "
+            f"test accuracy {e.test_accuracy:.2%}"
+        )
+    print(
+        f"[d] {snap.status}: test accuracy {snap.test_accuracy:.2%}, loss {snap.test_loss:.4f}; "
+        f"{snap.train_seconds:.0f} s of training, {snap.images_per_s:,.0f} images/s ({wall:.0f} s in all)"
+    )
 
 
 def main() -> None:

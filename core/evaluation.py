@@ -10,6 +10,8 @@ import numpy as np
 from core.architecture import Architecture
 from core.presets import PRESETS
 from core.shapes import trace
+from core.training.settings import SETTINGS, TrainSettings, optimizer_name
+from core.training.snapshot import Curves, EpochResult, JobSnapshot
 
 NUM_CLASSES = 10
 EPSILON = 1e-7  # Keras clips probabilities to [EPSILON, 1 - EPSILON] in cross-entropy
@@ -90,23 +92,35 @@ def cell_examples(
     return hits[order][:limit].astype(np.int64)
 
 
-def top_probabilities(probs: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
-    """The ``k`` most probable digits of one image with their probabilities.
-
-    >>> top_probabilities(np.array([0.1, 0.7, 0.2]), 2)
-    [(1, 0.7), (2, 0.2)]
-    """
-    probs = np.asarray(probs, dtype=np.float64)
-    order = np.argsort(-probs, kind="stable")[:k]
-    return [(int(d), round(float(probs[d]), 6)) for d in order]
-
-
 def arch_name(arch: Architecture) -> str:
     """The preset's name when ``arch`` is one, else "Custom model"."""
     for name, (preset, _) in PRESETS.items():
         if preset == arch:
             return name
     return "Custom model"
+
+
+def describe_arch(arch: Architecture) -> str:
+    """A short name for messages: the preset's name or the share-link text.
+
+    >>> from core.presets import WORKSHOP_CNN
+    >>> describe_arch(WORKSHOP_CNN), describe_arch(Architecture.from_url("flatten-dense(5)"))
+    ('Small CNN for workshops', 'custom model `flatten-dense(5)`')
+    """
+    name = arch_name(arch)
+    return name if name != "Custom model" else f"custom model `{arch.to_url()[:80]}`"
+
+
+def biggest_mistake(cm: np.ndarray) -> tuple[int, int]:
+    """(true digit, predicted digit) of the largest off-diagonal count (the first of equals).
+
+    >>> biggest_mistake(np.array([[5, 1], [3, 4]]))
+    (1, 0)
+    """
+    cm = np.asarray(cm)
+    off = np.where(np.eye(len(cm), dtype=bool), -1, cm)
+    t, p = np.unravel_index(int(off.argmax()), off.shape)
+    return int(t), int(p)
 
 
 @dataclass(frozen=True)
@@ -124,32 +138,51 @@ class RunRecord:
         status: "finished", "stopped", "diverged" or "failed".
         test_accuracy: on the test set at the end, or None.
         test_loss: likewise.
-        curves: the training curves (``core.training.Curves``).
-        epochs: the per-epoch results (``core.training.EpochResult``).
+        curves: the training curves.
+        epochs: the per-epoch results.
     """
 
     number: int
     arch_url: str
     arch_name: str
     params: int
-    settings: Any
+    settings: TrainSettings
     started_at: float
     seconds: float
     status: str
     test_accuracy: float | None
     test_loss: float | None
-    curves: Any
-    epochs: tuple
+    curves: Curves
+    epochs: tuple[EpochResult, ...]
 
     @property
     def label(self) -> str:
-        """Short legend text, e.g. ``#2 Small CNN for workshops · Adam``."""
-        opt = "Adam" if self.settings.optimizer == "adam" else "SGD"
+        """Short legend text, e.g. ``#2 Small CNN for workshops · Adam lr 0.001``."""
+        opt = optimizer_name(self.settings.optimizer)
         return f"#{self.number} {self.arch_name} · {opt} lr {self.settings.learning_rate:g}"
 
+    @property
+    def comparable(self) -> bool:
+        """True when its curves can be overlaid on others' (finished or stopped, with points).
 
-def make_record(snapshot: Any, arch: Architecture, number: int) -> RunRecord:
-    """A RunRecord from a finished job's snapshot (``core.training.JobSnapshot``)."""
+        Diverged and failed runs stay in the table; their exploding curves would flatten the others.
+        """
+        return bool(self.curves.examples) and self.status in ("finished", "stopped")
+
+    def series(self) -> dict[str, Any]:
+        """This run's curves as ``core.figures.training.runs_figure`` takes them."""
+        return dict(
+            label=self.label,
+            n_train=self.settings.n_train,
+            examples=self.curves.examples,
+            loss=self.curves.loss,
+            test_epochs=[e.epoch for e in self.epochs],
+            test_accuracy=[e.test_accuracy for e in self.epochs],
+        )
+
+
+def make_record(snapshot: JobSnapshot, arch: Architecture, number: int) -> RunRecord:
+    """A RunRecord from a finished job's snapshot."""
     return RunRecord(
         number=number,
         arch_url=arch.to_url(),
@@ -167,27 +200,23 @@ def make_record(snapshot: Any, arch: Architecture, number: int) -> RunRecord:
 
 
 def history_rows(records: list[RunRecord] | tuple[RunRecord, ...]) -> list[dict[str, Any]]:
-    """Plain rows for a table of the run history, newest first."""
+    """Plain rows for a table of the run history, newest first.
+
+    The settings' columns come from ``core.training.settings.SETTINGS`` (those with a ``column``);
+    "Epochs" says how many of the planned epochs ran.
+    """
     rows = []
     for r in reversed(list(records)):
-        s = r.settings
-        rows.append(
-            {
-                "Run": r.number,
-                "Model": r.arch_name,
-                "Parameters": r.params,
-                "Optimizer": "Adam" if s.optimizer == "adam" else "SGD",
-                "Learning rate": s.learning_rate,
-                "Batch": s.batch_size,
-                "Epochs": f"{len(r.epochs)}/{s.epochs}",
-                "Images": s.n_train,
-                "Seed": s.seed,
-                "Time (s)": round(r.seconds, 1),
-                "Status": r.status,
-                "Test accuracy": None
-                if r.test_accuracy is None
-                else round(100 * r.test_accuracy, 2),
-                "Architecture": r.arch_url,
-            }
-        )
+        row: dict[str, Any] = {"Run": r.number, "Model": r.arch_name, "Parameters": r.params}
+        for setting in SETTINGS:
+            if setting.column:
+                value = getattr(r.settings, setting.name)
+                row[setting.column] = setting.text(value) if setting.kind == "choice" else value
+        row["Epochs"] = f"{len(r.epochs)}/{r.settings.epochs}"
+        row["Time (s)"] = round(r.seconds, 1)
+        row["Status"] = r.status
+        acc = r.test_accuracy
+        row["Test accuracy"] = None if acc is None else round(100 * acc, 2)
+        row["Architecture"] = r.arch_url
+        rows.append(row)
     return rows

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from core.presets import WORKSHOP_CNN
 from tests.browser_utils import VIEWPORT, assert_no_exception, goto_page, wait_for_app
+
+pytestmark = pytest.mark.slow  # both tests train models
 
 RUN_TIMEOUT = 180_000  # ms; a shared 2-core machine can be slow, and this is not a timing test
 

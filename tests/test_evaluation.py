@@ -1,4 +1,4 @@
-"""core.evaluation against brute force and Keras, and the result figures built from it."""
+"""core.evaluation against brute force and Keras, and the run records built from it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from core import evaluation as ev
-from core.figures import training as figs
+from core.architecture import Architecture
 from core.presets import WORKSHOP_CNN
-from core.training import Curves, EpochResult, JobSnapshot, TrainSettings
+from core.training import SETTINGS, Curves
+from tests.helpers_training import snapshot
 
 RNG = np.random.default_rng(0)
 LABELS = RNG.integers(0, 10, 500)
@@ -48,8 +49,19 @@ def test_cell_examples_are_that_cell_most_confident_first():
     assert len(ev.cell_examples(LABELS, PROBS, 3, 5, limit=2)) == min(2, len(idx))
 
 
-def test_top_probabilities():
-    assert ev.top_probabilities(np.array([0.1, 0.6, 0.3]), 2) == [(1, 0.6), (2, 0.3)]
+def test_biggest_mistake_is_the_largest_off_diagonal_cell():
+    cm = np.diag(np.full(10, 100))
+    assert ev.biggest_mistake(cm) == (0, 1)  # no mistakes at all: the first off-diagonal cell
+    cm[7, 2], cm[4, 9] = 5, 6
+    assert ev.biggest_mistake(cm) == (4, 9)
+
+
+def test_describe_arch_names_a_preset_or_quotes_the_link():
+    assert ev.describe_arch(WORKSHOP_CNN) == "Small CNN for workshops"
+    custom = Architecture.from_url("flatten-dense(10,softmax)")
+    assert ev.describe_arch(custom) == "custom model `flatten-dense(10,softmax)`"
+    long = Architecture.from_url("-".join(["dense(10)"] * 20))
+    assert len(ev.describe_arch(long)) == len("custom model ``") + 80
 
 
 def test_predict_probs_of_a_model_on_uint8_images():
@@ -63,55 +75,53 @@ def test_predict_probs_of_a_model_on_uint8_images():
     assert ev.predict_probs(model, images[:0]).shape == (0, 10)
 
 
-def _snapshot(status="finished", accuracy=0.97) -> JobSnapshot:
-    settings = TrainSettings("adam", 0.001, 0.0, 128, 2, 6_000, 0)
-    epochs = (
-        EpochResult(1, 0.5, 0.85, 0.2, 0.95, 3.0),
-        EpochResult(2, 0.2, 0.94, 0.1, accuracy, 3.0),
-    )
-    return JobSnapshot(
-        "abc", status, "", "done", None, settings, 2, 12_000, 12_000, 2_000.0, None, 6.0,
-        Curves((6_000, 12_000), (0.5, 0.2), (0.85, 0.94)), epochs, None, (), None, 0.1, accuracy, 0.0, 9,
-    )  # fmt: skip
-
-
 def test_run_records_and_history_rows():
-    record = ev.make_record(_snapshot(), WORKSHOP_CNN, number=1)
+    record = ev.make_record(snapshot(), WORKSHOP_CNN, number=1)
     assert record.arch_name == "Small CNN for workshops" and record.params == 56_714
     assert record.arch_url == WORKSHOP_CNN.to_url() and record.seconds == 6.0
     assert record.label == "#1 Small CNN for workshops · Adam lr 0.001"
-    second = ev.make_record(_snapshot("stopped", 0.9), WORKSHOP_CNN, number=2)
+    second = ev.make_record(snapshot(status="stopped", test_accuracy=0.9), WORKSHOP_CNN, number=2)
     rows = ev.history_rows([record, second])
     assert [r["Run"] for r in rows] == [2, 1]  # newest first
     assert rows[1]["Test accuracy"] == 97.0 and rows[0]["Status"] == "stopped"
     assert rows[1]["Epochs"] == "2/2" and rows[1]["Images"] == 6_000
 
 
-def test_confusion_figure_has_a_clickable_point_per_cell_and_outlines_the_choice():
-    cm = ev.confusion_matrix(LABELS, PROBS.argmax(1))
-    fig = figs.confusion_figure(cm, selected=(3, 5))
-    points = fig.data[-1]
-    assert points.type == "scatter" and len(points.x) == 100
-    k = 3 * 10 + 5
-    assert (points.y[k], points.x[k], points.customdata[k][2]) == (3, 5, cm[3, 5])
-    assert fig.layout.shapes[0].x0 == 4.5 and fig.layout.shapes[0].y0 == 2.5
-
-
-def test_result_figures_build():
-    acc = ev.per_class_accuracy(ev.confusion_matrix(LABELS, PROBS.argmax(1)))
-    assert list(figs.per_class_figure(acc).data[0].y) == list(acc)
-    runs = [
-        dict(
-            label="#1",
-            n_train=100,
-            examples=[50, 100],
-            loss=[1.0, 0.5],
-            test_epochs=[1],
-            test_accuracy=[0.9],
-        )
+def test_history_columns_follow_the_settings_table():
+    row = ev.history_rows([ev.make_record(snapshot(), WORKSHOP_CNN, number=1)])[0]
+    settings_columns = [s.column for s in SETTINGS if s.column]
+    assert list(row) == ["Run", "Model", "Parameters", *settings_columns] + [
+        "Time (s)",
+        "Status",
+        "Test accuracy",
+        "Architecture",
     ]
-    assert len(figs.runs_figure(runs).data) == 2
-    images = RNG.integers(0, 256, (3, 28, 28)).astype(np.uint8)
-    fig = figs.cell_digits_figure(images, ["90%", "80%", "70%"])
-    assert [a.text for a in fig.layout.annotations] == ["90%", "80%", "70%"]
-    assert figs.probabilities_figure(PROBS[:3], ["a", "b", "c"]).data[0].z.shape == (3, 10)
+    assert (row["Optimizer"], row["Learning rate"], row["Batch"], row["Seed"]) == (
+        "Adam",
+        0.001,
+        128,
+        0,
+    )
+    failed = ev.make_record(snapshot(status="failed", test_accuracy=None), WORKSHOP_CNN, number=2)
+    assert ev.history_rows([failed])[0]["Test accuracy"] is None
+
+
+def test_only_finished_or_stopped_runs_with_curves_are_compared():
+    kinds = {
+        "finished": snapshot(),
+        "stopped": snapshot(status="stopped"),
+        "diverged": snapshot(status="diverged"),
+        "failed": snapshot(status="failed"),
+        "no curves": snapshot(curves=Curves()),
+    }
+    records = {k: ev.make_record(snap, WORKSHOP_CNN, number=1) for k, snap in kinds.items()}
+    assert [k for k, r in records.items() if r.comparable] == ["finished", "stopped"]
+    series = records["finished"].series()
+    assert series == dict(
+        label="#1 Small CNN for workshops · Adam lr 0.001",
+        n_train=6_000,
+        examples=(6_000, 12_000),
+        loss=(0.5, 0.2),
+        test_epochs=[1, 2],
+        test_accuracy=[0.95, 0.97],
+    )

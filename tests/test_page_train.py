@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.architecture import Architecture, LayerSpec
 from core.presets import DENSE_ONLY, WORKSHOP_CNN
+from core.training import SETTINGS
 
 pytestmark = pytest.mark.page
 
@@ -119,6 +120,60 @@ def test_bad_settings_give_a_clear_message_and_start_nothing(key, value, words):
     assert at.number_input(key=K + key).value == value  # what the user typed is kept
 
 
+def test_the_form_has_one_widget_per_setting_of_the_table():
+    at = open_train(WORKSHOP_CNN)
+    kinds = {"choice": at.radio, "number": at.number_input, "whole": at.number_input}
+    for setting in SETTINGS:
+        find = at.selectbox if setting.kind == "whole" and setting.options else kinds[setting.kind]
+        widget = find(key=K + setting.name)
+        assert (widget.label, widget.help) == (setting.label, setting.help), setting.name
+        if setting.options:
+            assert widget.options == [setting.text(v) for v in setting.values]
+    assert not at.number_input(key=K + "momentum").disabled
+    at.radio(key=K + "optimizer").set_value("adam").run()
+    assert at.number_input(key=K + "momentum").disabled  # SGD only
+    assert at.number_input(key=K + "learning_rate").value == 0.001  # Adam's usual rate
+    next(b for b in at.button if b.label == "Notebook recipe").click().run()
+    assert at.radio(key=K + "optimizer").value == "sgd"
+    assert at.number_input(key=K + "learning_rate").value == 0.01
+
+
+def _train_other_images() -> None:
+    """Run by AppTest as a script of its own: a 32×32 colour model, then the Train page."""
+    import runpy
+
+    import streamlit as st
+
+    from core.architecture import Architecture
+    from core.training import NOTEBOOK
+    from ui import jobs, state
+
+    if "test.setup" not in st.session_state:
+        st.session_state["test.setup"] = True
+        layers = Architecture.from_url("conv(8,3)-flatten-dense(10,softmax)").layers
+        state.set_arch(Architecture(layers, input_shape=(32, 32, 3)))
+        st.session_state["test.refusal"] = jobs.start_training(state.get_arch(), NOTEBOOK)
+    runpy.run_path("pages/train.py", run_name="__main__")
+
+
+def test_a_model_for_other_images_is_refused_and_never_reaches_keras(monkeypatch):
+    import core.keras_model
+
+    def never(*args, **kwargs):
+        raise AssertionError("a model for other images reached Keras")
+
+    monkeypatch.setattr(core.keras_model, "build_model", never)
+    at = AppTest.from_function(_train_other_images, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    refusal = at.session_state["test.refusal"]
+    assert refusal.startswith("The model takes images of shape (32, 32, 3)"), refusal
+    assert "(28, 28, 1)" in refusal
+    assert refusal in [e.value for e in at.error]  # the page says the same
+    assert train_button(at).disabled
+    assert "train.job" not in at.session_state
+
+
+@pytest.mark.slow
 def test_a_job_survives_reruns_and_page_switches_then_shows_its_results():
     at = open_train(WORKSHOP_CNN)
     quick_settings(at)
@@ -132,7 +187,14 @@ def test_a_job_survives_reruns_and_page_switches_then_shows_its_results():
     for page in ("pages/build.py", "pages/data.py"):
         at.switch_page(page).run()
         assert not at.exception
-        assert at.session_state["train.job"] is job and job.is_alive() or not job.snapshot().active
+        assert at.session_state["train.job"] is job  # the same job: nothing restarted or dropped it
+        alive = job.is_alive()  # first: a worker that has ended has written its final status
+        status = job.snapshot().status
+        assert status in ("running", "finished"), (
+            job.snapshot().message
+        )  # neither stopped nor failed
+        if not alive:
+            assert status == "finished"
     at.switch_page("pages/train.py")
     poll_until_done(at)
     assert at.radio(key=K + "optimizer").value == "adam"  # the settings survived the page switches

@@ -7,16 +7,16 @@ Streamlit; everything here runs in the script thread.
 * ``start_training(arch, settings)`` builds a fresh model and starts a job (one per session).
 * ``snapshot()`` is what pages poll; ``settle()`` turns an ended job into a run-history record
   and, when its weights are worth keeping, the session's trained model. The accessors call it.
-* ``trained_model()``, ``filter_snapshots()`` and ``weights_version()`` are what the Look inside
-  and Draw pages read.
+* ``trained()`` is what the Look inside and Draw pages read; ``run_history()`` the Train page.
+
+Importing this module does not import Keras (the sidebar of every page imports it): the model
+is built, and the job's module loaded, only when someone trains.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,15 +25,16 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.architecture import Architecture, ArchitectureError
-from core.evaluation import RunRecord, arch_name, make_record
+from core.evaluation import RunRecord, make_record
+from core.training import GRACE_S, JobSlots, JobSnapshot, TrainSettings, check_compatible
 from ui import resources
 from ui import runtime as ui_runtime
 
-if (
-    TYPE_CHECKING
-):  # Keras/TensorFlow load only once someone trains (the sidebar imports this module)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from core.keras_model import BuiltModel
-    from core.training import JobSlots, JobSnapshot, TrainingJob, TrainSettings
+    from core.training import TrainingJob
 
 SLOTS_ENV = "LAYER_BY_LAYER_TRAINING_SLOTS"  # override the server-wide limit of concurrent jobs
 RUN_HISTORY_LIMIT = 20
@@ -44,9 +45,9 @@ _RUNS = "train.runs"
 _SETTLED = "train.settled"  # id of the last job whose end was recorded
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class TrainedModel:
-    """The session's trained model and what is known about it.
+    """The session's trained model and what is known about it (built by keyword only).
 
     Attributes:
         built: the model and the architecture it was built from.
@@ -76,8 +77,6 @@ class TrainedModel:
 @st.cache_resource(show_spinner=False)
 def slots() -> JobSlots:
     """The server-wide queue: at most max(1, cores // 2) jobs train at once (or $LAYER_BY_LAYER_TRAINING_SLOTS)."""
-    from core.training import JobSlots
-
     try:
         limit = int(os.environ.get(SLOTS_ENV, ""))
     except ValueError:
@@ -91,7 +90,7 @@ def session_id() -> str | None:
     return ctx.session_id if ctx is not None else None
 
 
-def session_alive_check():
+def session_alive_check() -> Callable[[], bool] | None:
     """A thread-safe callable telling whether this session's browser tab is still connected.
 
     None when there is no Streamlit server (AppTest, bare scripts): the job is then never stopped
@@ -127,22 +126,22 @@ def start_training(arch: Architecture, settings: TrainSettings) -> str | None:
     Returns:
         None when the job started, else a message saying why not (nothing is changed then).
     """
-    from core.keras_model import build_model
-    from core.training import GRACE_S, TrainingJob, check_compatible
-
     # Idempotent; app.py does it first, but a page run without app.py (Streamlit serves a pages/
     # script directly to a fresh server's first sub-URL visit) would otherwise let Streamlit reset
     # Keras after every poll and starve the training thread.
     ui_runtime.install()
     if is_training():
         return "A training run is already going on in this session: stop it first."
-    problem = check_compatible(arch)
+    problem = check_compatible(arch)  # before anything reaches Keras
     if problem:
         return problem
     mnist = resources.mnist()
     problems = settings.validate(len(mnist.y_train))
     if problems:
         return " ".join(problems)
+    from core.keras_model import build_model
+    from core.training import TrainingJob
+
     try:
         built = build_model(arch, seed=settings.seed)
     except ArchitectureError as err:
@@ -180,16 +179,16 @@ def settle() -> JobSnapshot | None:
     del runs[:-RUN_HISTORY_LIMIT]
     if snap.usable:
         st.session_state[_MODEL] = TrainedModel(
-            job.built,
-            number,
-            snap.status,
-            snap.settings,
-            snap.test_accuracy,
-            snap.test_loss,
-            snap.test_probs,
-            snap.filter_epochs,
-            job.job_id,
-            snap.train_seconds,
+            built=job.built,
+            run=number,
+            status=snap.status,
+            settings=snap.settings,
+            test_accuracy=snap.test_accuracy,
+            test_loss=snap.test_loss,
+            test_probs=snap.test_probs,
+            filter_epochs=snap.filter_epochs,
+            job_id=job.job_id,
+            seconds=snap.train_seconds,
         )
     return snap
 
@@ -198,24 +197,6 @@ def trained() -> TrainedModel | None:
     """The session's trained model with its test results, or None."""
     settle()
     return st.session_state.get(_MODEL)
-
-
-def trained_model() -> BuiltModel | None:
-    """The session's trained model (spec + Keras model) for the other pages, or None."""
-    model = trained()
-    return model.built if model is not None else None
-
-
-def filter_snapshots() -> tuple:
-    """(epoch, first Conv2D kernel) pairs of the trained model; epoch 0 is before training."""
-    model = trained()
-    return model.filter_epochs if model is not None else ()
-
-
-def weights_version() -> str | None:
-    """Changes whenever the trained model changes (for caches keyed on it)."""
-    model = trained()
-    return model.job_id if model is not None else None
 
 
 def run_history() -> list[RunRecord]:
@@ -228,17 +209,3 @@ def arch_changed(current: Architecture) -> bool:
     """True when there is a trained model and ``current`` is not the architecture it was built from."""
     model = trained()
     return model is not None and model.built.arch != current
-
-
-def describe_arch(arch: Architecture) -> str:
-    """A short name for messages: the preset's name or the share-link text."""
-    name = arch_name(arch)
-    return name if name != "Custom model" else f"custom model `{arch.to_url()[:80]}`"
-
-
-def model_file_bytes(built: BuiltModel) -> bytes:
-    """The model as a ``.keras`` file (architecture, weights, optimizer state)."""
-    with tempfile.TemporaryDirectory(prefix="layer-by-layer-") as tmp:
-        path = Path(tmp) / "model.keras"
-        built.model.save(path)
-        return path.read_bytes()

@@ -1,4 +1,8 @@
-"""Figures for the Train page: live curves, first-layer filters, confusion matrix, per-class bars, runs."""
+"""Figures of training on the Train page: live curves, first-layer filters, several runs overlaid.
+
+The test-result figures (confusion matrix, per-digit bars, chosen digits) are in
+``core.figures.training_results``.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures.mnist import captioned_grid
 from core.figures.style import ACCENT, ACCENT_2, DIVERGING, MUTED, OK, base_layout, diverging_range
+
+# The Lesson page imports probabilities_figure from here.
+from core.figures.training_results import probabilities_figure  # noqa: F401
 
 TEST = OK  # test-set figures: a colour of their own, used the same way on every chart here
 RUN_COLOURS = (ACCENT, ACCENT_2, OK, "#9333ea", "#ea580c", "#0891b2", "#475569", "#db2777")
-COUNT_SCALE = [[0.0, "#ffffff"], [1.0, ACCENT]]  # right answers (the diagonal)
-ERROR_SCALE = [[0.0, "#ffffff"], [1.0, ACCENT_2]]  # wrong answers
-_CONFIG_NOTE = "x: epochs (1.0 = one pass over the training images)"
 
 
 def smooth(values: Sequence[float], weight: float | None = None) -> np.ndarray:
@@ -69,42 +72,81 @@ def curves_figure(
     """
     x = np.asarray(examples, dtype=np.float64) / max(n_train, 1)
     top = max(float(epochs or 0), float(x.max()) if x.size else 0.0, 1.0)
-    data = []
-    for i, (values, tests, name) in enumerate(
-        ((loss, test_loss, "loss"), (accuracy, test_accuracy, "accuracy"))
-    ):
-        axes = dict(xaxis=f"x{i + 1}", yaxis=f"y{i + 1}", showlegend=i == 0)
-        data += [
-            dict(type="scatter", x=x, y=np.asarray(values, dtype=np.float64), mode="lines",
-                 line=dict(color=MUTED, width=1), opacity=0.6, name="training, every few batches",
-                 legendgroup="raw", hovertemplate=f"epoch %{{x:.2f}}<br>{name} %{{y:.3f}}<extra>raw</extra>",
-                 **axes),
-            dict(type="scatter", x=x, y=smooth(values), mode="lines", line=dict(color=ACCENT, width=2.5),
-                 name="training, smoothed", legendgroup="smooth",
-                 hovertemplate=f"epoch %{{x:.2f}}<br>{name} %{{y:.3f}}<extra>smoothed</extra>", **axes),
-            dict(type="scatter", x=list(test_epochs), y=list(tests), mode="markers+lines",
-                 marker=dict(color=TEST, size=11, symbol="diamond", line=dict(color="white", width=1)),
-                 line=dict(color=TEST, width=1, dash="dot"), name="test set, after each epoch",
-                 legendgroup="test", hovertemplate=f"after epoch %{{x}}<br>test {name} %{{y:.4f}}<extra></extra>",
-                 **axes),
-        ]  # fmt: skip
+    data = _traces(x, loss, test_epochs, test_loss, "loss", 1)
+    data += _traces(x, accuracy, test_epochs, test_accuracy, "accuracy", 2)
+    return go.Figure(dict(data=data, layout=_curves_layout(top, height, revision)))
+
+
+def _traces(
+    x: np.ndarray,
+    values: Sequence[float],
+    test_epochs: Sequence[int],
+    tests: Sequence[float],
+    name: str,
+    panel: int,
+) -> list[dict]:
+    """One panel's three traces: raw training points, their smoothed line, the test markers."""
+    common = dict(xaxis=f"x{panel}", yaxis=f"y{panel}", showlegend=panel == 1, type="scatter")
+    hover = f"epoch %{{x:.2f}}<br>{name} %{{y:.3f}}"
+    raw = dict(
+        x=x,
+        y=np.asarray(values, dtype=np.float64),
+        mode="lines",
+        line=dict(color=MUTED, width=1),
+        opacity=0.6,
+        name="training, every few batches",
+        legendgroup="raw",
+        hovertemplate=f"{hover}<extra>raw</extra>",
+    )
+    smoothed = dict(
+        x=x,
+        y=smooth(values),
+        mode="lines",
+        line=dict(color=ACCENT, width=2.5),
+        name="training, smoothed",
+        legendgroup="smooth",
+        hovertemplate=f"{hover}<extra>smoothed</extra>",
+    )
+    test = dict(
+        x=list(test_epochs),
+        y=list(tests),
+        mode="markers+lines",
+        marker=dict(color=TEST, size=11, symbol="diamond", line=dict(color="white", width=1)),
+        line=dict(color=TEST, width=1, dash="dot"),
+        name="test set, after each epoch",
+        legendgroup="test",
+        hovertemplate=f"after epoch %{{x}}<br>test {name} %{{y:.4f}}<extra></extra>",
+    )
+    return [common | trace for trace in (raw, smoothed, test)]
+
+
+def _curves_layout(top: float, height: int, revision: str) -> dict:
+    """Two panels side by side (loss, accuracy) sharing an x axis in epochs from 0 to ``top``."""
     grid = dict(gridcolor="#e2e8f0", zeroline=False)
     xaxis = dict(range=[0, top * 1.02], title=dict(text="epochs"), **grid)
-    layout = base_layout(None, height) | dict(
+    titles = [
+        dict(
+            text=title,
+            x=x0,
+            xref="paper",
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=14),
+        )
+        for title, x0 in (("Loss", 0.225), ("Accuracy", 0.775))
+    ]
+    return base_layout(None, height) | dict(
         xaxis1=dict(domain=[0, 0.45], anchor="y1", **xaxis),
         xaxis2=dict(domain=[0.55, 1], anchor="y2", **xaxis),
         yaxis1=dict(anchor="x1", rangemode="tozero", **grid),
         yaxis2=dict(anchor="x2", range=[0, 1.01], tickformat=".0%", **grid),
-        annotations=[
-            dict(text=title, x=x0, xref="paper", y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                 font=dict(size=14))
-            for title, x0 in (("Loss", 0.225), ("Accuracy", 0.775))
-        ],
+        annotations=titles,
         legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0, font=dict(size=12)),
         margin=dict(l=10, r=10, t=60, b=10),
         uirevision=revision or None,
-    )  # fmt: skip
-    return go.Figure(dict(data=data, layout=layout))
+    )
 
 
 def filters_mosaic(kernel: np.ndarray, columns: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -155,142 +197,17 @@ def filters_figure(
         yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", constrain="domain"),
     )
     heatmap = dict(
-        type="heatmap", z=z, customdata=number, colorscale=DIVERGING, zmin=low, zmax=high, zmid=0,
+        type="heatmap",
+        z=z,
+        customdata=number,
+        colorscale=DIVERGING,
+        zmin=low,
+        zmax=high,
+        zmid=0,
         hovertemplate="filter %{customdata:.0f}<br>weight %{z:.3f}<extra></extra>",
         colorbar=dict(thickness=10, len=0.9, outlinewidth=0),
-    )  # fmt: skip
+    )
     return go.Figure(dict(data=[heatmap], layout=layout))
-
-
-def confusion_figure(
-    cm: np.ndarray, selected: tuple[int, int] | None = None, height: int = 460
-) -> go.Figure:
-    """Confusion matrix: right answers in blue on the diagonal, mistakes in red on their own scale.
-
-    A transparent square marker sits on every cell so that a click selects it
-    (``st.plotly_chart(on_select=...)`` reports points of scatter traces, not of heatmaps).
-
-    Args:
-        cm: (10, 10) counts, row = true digit, column = predicted digit.
-        selected: (true, predicted) of the cell to outline.
-        height: pixels.
-    """
-    cm = np.asarray(cm, dtype=np.int64)
-    n = cm.shape[0]
-    digits = list(range(n))
-    diag = np.where(np.eye(n, dtype=bool), cm, np.nan).astype(float)
-    off = np.where(np.eye(n, dtype=bool), np.nan, cm).astype(float)
-    off_max = max(float(np.nanmax(off)) if np.isfinite(off).any() else 0.0, 1.0)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
-            z=diag,
-            x=digits,
-            y=digits,
-            colorscale=COUNT_SCALE,
-            zmin=0,
-            showscale=False,
-            hoverinfo="skip",
-            xgap=1,
-            ygap=1,
-        )
-    )
-    fig.add_trace(
-        go.Heatmap(
-            z=off,
-            x=digits,
-            y=digits,
-            colorscale=ERROR_SCALE,
-            zmin=0,
-            zmax=off_max,
-            showscale=False,
-            hoverinfo="skip",
-            xgap=1,
-            ygap=1,
-        )
-    )
-    totals = cm.sum(axis=1)
-    t, p = np.meshgrid(digits, digits, indexing="ij")
-    share = np.divide(cm, np.maximum(totals, 1)[:, None])
-    text = [str(v) if v else "" for v in cm.ravel()]
-    dark = cm.ravel() > 0.6 * np.where(np.eye(n, dtype=bool), max(cm.max(), 1), off_max).ravel()
-    fig.add_trace(
-        go.Scatter(
-            x=p.ravel(),
-            y=t.ravel(),
-            mode="markers+text",
-            text=text,
-            textfont=dict(size=12, color=["white" if d else "#0f172a" for d in dark]),
-            marker=dict(symbol="square", size=30, color="rgba(0,0,0,0)", opacity=0.01),
-            selected=dict(marker=dict(opacity=0.01)),
-            unselected=dict(marker=dict(opacity=0.01)),
-            customdata=np.stack([t.ravel(), p.ravel(), cm.ravel(), 100 * share.ravel()], axis=1),
-            hovertemplate=(
-                "true %{customdata[0]}, predicted %{customdata[1]}<br>"
-                "%{customdata[2]} test images (%{customdata[3]:.1f}% of the %{customdata[0]}s)"
-                "<br>click to see them<extra></extra>"
-            ),
-            showlegend=False,
-        )
-    )
-    if selected is not None:
-        r, c = selected
-        fig.add_shape(
-            type="rect",
-            x0=c - 0.5,
-            x1=c + 0.5,
-            y0=r - 0.5,
-            y1=r + 0.5,
-            line=dict(color="#0f172a", width=3),
-        )
-    fig.update_layout(**base_layout(None, height))
-    fig.update_layout(clickmode="event+select", dragmode=False, hovermode="closest")
-    fig.update_xaxes(
-        title_text="predicted digit",
-        tickmode="array",
-        tickvals=digits,
-        side="top",
-        range=[-0.5, n - 0.5],
-        showgrid=False,
-        zeroline=False,
-        fixedrange=True,
-        constrain="domain",
-    )
-    fig.update_yaxes(
-        title_text="true digit",
-        constrain="domain",
-        tickmode="array",
-        tickvals=digits,
-        autorange="reversed",
-        showgrid=False,
-        zeroline=False,
-        scaleanchor="x",
-        fixedrange=True,
-    )
-    fig.update_layout(margin=dict(l=10, r=10, t=50, b=10))
-    return fig
-
-
-def per_class_figure(accuracy: np.ndarray, height: int = 300) -> go.Figure:
-    """Per-digit test accuracy as bars; the weakest digit in the error colour."""
-    acc = np.asarray(accuracy, dtype=np.float64)
-    worst = int(np.nanargmin(acc)) if np.isfinite(acc).any() else -1
-    colours = [ACCENT_2 if d == worst else ACCENT for d in range(len(acc))]
-    fig = go.Figure(
-        go.Bar(
-            x=[str(d) for d in range(len(acc))],
-            y=acc,
-            marker_color=colours,
-            text=[f"{v:.1%}" if np.isfinite(v) else "–" for v in acc],
-            textposition="outside",
-            hovertemplate="digit %{x}: %{y:.2%} of its test images right<extra></extra>",
-        )
-    )
-    low = float(np.nanmin(acc)) if np.isfinite(acc).any() else 0.0
-    fig.update_layout(**base_layout("Test accuracy per digit", height))
-    fig.update_yaxes(range=[max(0.0, low - 0.1), 1.03], tickformat=".0%", gridcolor="#e2e8f0")
-    fig.update_xaxes(title_text="true digit", type="category")
-    return fig
 
 
 def runs_figure(runs: Sequence[dict], height: int = 320) -> go.Figure:
@@ -348,52 +265,4 @@ def runs_figure(runs: Sequence[dict], height: int = 320) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.25, x=0, font=dict(size=12)),
     )
     fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
-    return fig
-
-
-def cell_digits_figure(
-    images: np.ndarray,
-    captions: Sequence[str],
-    columns: int = 8,
-    title: str | None = None,
-    colour: str = ACCENT_2,
-) -> go.Figure:
-    """Test digits in a grid with a short caption above each (e.g. its predicted probability).
-
-    ``colour`` is the captions': the error colour for mistakes, ACCENT for right answers.
-    """
-    images = np.asarray(images)
-    columns = max(1, min(columns, len(images)))
-    rows = max(1, -(-len(images) // columns))
-    return captioned_grid(images, list(captions), columns, title, 50 + 70 * rows, colour, font_size=11)
-
-
-def probabilities_figure(
-    probs: np.ndarray, names: Sequence[str], height: int | None = None
-) -> go.Figure:
-    """Each example's 10 predicted probabilities as one row of a heatmap, percentages written in."""
-    probs = np.asarray(probs, dtype=np.float64)
-    text = [[f"{100 * v:.0f}" if v >= 0.005 else "" for v in row] for row in probs]
-    fig = go.Figure(
-        go.Heatmap(
-            z=probs,
-            x=[str(d) for d in range(probs.shape[1])],
-            y=list(names),
-            colorscale=COUNT_SCALE,
-            zmin=0,
-            zmax=1,
-            text=text,
-            texttemplate="%{text}",
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="%{y}<br>P(%{x}) = %{z:.3f}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **base_layout("Predicted probabilities (%) of these digits", height or 70 + 24 * len(names))
-    )
-    fig.update_xaxes(side="top", type="category")
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(margin=dict(l=10, r=10, t=80, b=10))
     return fig

@@ -1,0 +1,118 @@
+"""The Train page's results: the trained model's test figures, what it gets wrong, and the run history."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core import evaluation as ev
+from core.figures import training_results as result_figs
+from core.figures.style import ACCENT, ACCENT_2
+from core.figures.training import runs_figure
+from core.training import texts
+from core.training.export import model_file_bytes
+from ui import jobs, state, train_state
+from ui.train_run import PLOT
+
+MISTAKES = (
+    "**What it gets wrong.** Each row is a true digit, each column what the model said: the blue "
+    "diagonal counts the right answers, red cells the mistakes. Click a cell, or pick it with the "
+    "two boxes, to see those test digits."
+)
+
+
+def results(model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray) -> None:
+    """Test accuracy and loss, confusion matrix with a chosen cell's digits, per-class accuracy, download."""
+    st.subheader(f"Your trained model (run #{model.run})")
+    if jobs.arch_changed(state.get_arch()):
+        st.warning(texts.old_weights_warning(model.built.arch))
+    cm = ev.confusion_matrix(y_test, model.test_probs.argmax(axis=1))
+    wrong = int(len(y_test) - np.trace(cm))
+    metrics = texts.result_metrics(
+        model.test_accuracy, model.test_loss, wrong, len(y_test), model.seconds
+    )
+    for column, (label, value) in zip(st.columns(len(metrics)), metrics, strict=True):
+        column.metric(label, value)
+    st.caption(texts.model_caption(model.built.arch, model.settings, model.status))
+    cell = train_state.chosen_cell(model.job_id, cm)
+    st.markdown(MISTAKES)
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.plotly_chart(
+            result_figs.confusion_figure(cm, cell),
+            key=train_state.MATRIX,
+            on_select=train_state.on_cell_click,
+            selection_mode="points",
+            config=PLOT,
+        )
+    with right:
+        _cell_digits(model, x_test, y_test, cm, cell)
+    st.plotly_chart(
+        result_figs.per_class_figure(ev.per_class_accuracy(cm)), key="train.per_class", config=PLOT
+    )
+    st.download_button(
+        "Download the trained model (.keras)",
+        data=lambda: model_file_bytes(model.built),
+        file_name=f"layer-by-layer-run{model.run}.keras",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Load it with keras.saving.load_model(path).",
+    )
+
+
+def _cell_digits(
+    model: jobs.TrainedModel,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    cm: np.ndarray,
+    cell: tuple[int, int],
+) -> None:
+    """The two boxes choosing a cell, and the most confident test digits in it."""
+    a, b = st.columns(2)
+    a.selectbox(
+        "True digit", range(10), key=train_state.CELL_TRUE, on_change=train_state.on_cell_box
+    )
+    b.selectbox(
+        "Predicted digit", range(10), key=train_state.CELL_PRED, on_change=train_state.on_cell_box
+    )
+    true_digit, pred_digit = cell
+    idx = ev.cell_examples(y_test, model.test_probs, true_digit, pred_digit, limit=16)
+    st.markdown(
+        texts.cell_sentence(int(cm[true_digit, pred_digit]), true_digit, pred_digit, len(idx))
+    )
+    if not len(idx):
+        return
+    captions = [f"{model.test_probs[i, pred_digit]:.0%}" for i in idx]
+    colour = ACCENT if true_digit == pred_digit else ACCENT_2
+    st.plotly_chart(
+        result_figs.cell_digits_figure(x_test[idx], captions, colour=colour),
+        key="train.cell_digits",
+        config=PLOT,
+    )
+    st.plotly_chart(
+        result_figs.probabilities_figure(model.test_probs[idx], [f"test #{i}" for i in idx]),
+        key="train.cell_probs",
+        config=PLOT,
+    )
+
+
+def history() -> None:
+    """The session's runs as a table, and the curves of the chosen ones overlaid."""
+    runs = jobs.run_history()
+    if not runs:
+        return
+    st.subheader("Run history")
+    st.dataframe(
+        ev.history_rows(runs),
+        hide_index=True,
+        column_config={"Test accuracy": st.column_config.NumberColumn(format="%.2f%%")},
+    )
+    labels = {r.label: r for r in runs if r.comparable}
+    if labels:
+        chosen = st.multiselect(
+            "Compare runs", list(labels), default=list(labels)[-3:], key="train.compare"
+        )
+        if chosen:
+            figure = runs_figure([labels[k].series() for k in chosen])
+            st.plotly_chart(figure, key="train.runs", config=PLOT)
