@@ -40,7 +40,7 @@ TINY = Architecture(
         L("Dense", units=8, activation="sigmoid"),
         L("Dense", units=10, activation="softmax"),
     )
-)  # fmt: skip  (a table: one layer per row)
+)
 
 
 @pytest.fixture(scope="module")

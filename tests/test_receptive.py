@@ -84,7 +84,7 @@ ORACLE_ARCHS = [
         L("AveragePooling2D", pool_size=2, padding="same"),
         L("Conv2D", filters=1, kernel_size=2),
     ),
-]  # fmt: skip  (a table: one architecture per entry)
+]
 
 
 @pytest.mark.parametrize("layers", ORACLE_ARCHS, ids=["workshop", "same-stride", "pad-stride3"])

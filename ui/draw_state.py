@@ -7,20 +7,9 @@ import time
 import numpy as np
 import streamlit as st
 
-from core.model_choice import ModelChoice
-from ui import models
-
 _LATEST = "draw.latest_drawing"  # (28, 28) uint8, the last digit drawn or uploaded
 _LATEST_AT = "draw.latest_at"  # when the latest drawing last changed (time.time())
 _CANVAS_ROUND = "draw.canvas_round"  # bumped by "Clear" to give the canvas a fresh key
-
-# The shipped model moved to ui.models; this name stays for ui/lesson_widgets.py.
-pretrained = models.pretrained
-
-
-def own_model() -> ModelChoice | None:
-    """This session's trained model, or None: ``ui.models.trained_choice`` (kept for the Lesson)."""
-    return models.trained_choice()
 
 
 def latest_drawing() -> np.ndarray | None:
