@@ -10,7 +10,7 @@ from core import explain
 from core.activations import LayerOutput
 from core.figures import inside as figs
 from core.figures import inside_window as window_figs
-from core.figures.style import ACCENT_2, diverging_range
+from core.figures.style import diverging_range, outline_cells
 from core.inside_captions import conv_sum, layer_name, pool_sentence
 from core.keras_model import BuiltModel
 from core.receptive import input_box, receptive_fields
@@ -87,14 +87,7 @@ def _channel(out: LayerOutput, row: int, col: int, ch: int) -> None:
         f"Channel {ch} of layer {out.index + 1}",
         px=max(2, round(168 / max(h, w))),
     )
-    fig.add_shape(
-        type="rect",
-        x0=col - 0.5,
-        x1=col + 0.5,
-        y0=row - 0.5,
-        y1=row + 0.5,
-        line=dict(color=ACCENT_2, width=2),
-    )
+    outline_cells(fig, row, col, row, col)
     chart(fig)
 
 

@@ -16,12 +16,12 @@ import plotly.graph_objects as go
 
 from core.figures.style import (
     ACCENT,
-    ACCENT_2,
     DIVERGING,
     GREYS,
     MUTED,
     base_layout,
     diverging_range,
+    outline_cells,
 )
 
 GAP_COLOUR = "#e2e8f0"  # between tiles, so a tile of zeros (white) still shows its edges
@@ -270,15 +270,7 @@ def digit_with_box(
         )
     )
     if box is not None:
-        top, left, bottom, right = box
-        fig.add_shape(
-            type="rect",
-            x0=left - 0.5,
-            x1=right + 0.5,
-            y0=top - 0.5,
-            y1=bottom + 0.5,
-            line=dict(color=ACCENT_2, width=3),
-        )
+        outline_cells(fig, *box, width=3)
     fig.update_layout(**base_layout(title, height))
     fig.update_layout(margin=dict(l=8, r=8, t=36, b=8))
     fig.update_layout(title_font_size=14)

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures.inside import grid_figure, tile
-from core.figures.style import ACCENT, ACCENT_2, GREYS, MUTED
+from core.figures.style import ACCENT, GREYS, MUTED, outline_cells
 
 
 def patches_grid(
@@ -28,13 +28,8 @@ def patches_grid(
             type="rect", x0=x0, x1=x0 + s, y0=y0, y1=y0 + s, line=dict(color=MUTED, width=1)
         )
     for k, v in enumerate(values):
-        fig.add_annotation(
-            x=(k % cols) * (s + gap) + s / 2 - 0.5,
-            y=(k // cols) * (s + gap) + s - 0.5,
-            text=f"{v:.2f}",
-            showarrow=False,
-            yanchor="top",
-            font=dict(size=11, color=ACCENT),
+        _value_below(
+            fig, (k % cols) * (s + gap) + s / 2 - 0.5, (k // cols) * (s + gap) + s - 0.5, v
         )
     fig.update_layout(height=fig.layout.height + 24, margin=dict(l=8, r=8, t=36, b=30))
     return fig
@@ -61,21 +56,21 @@ def digits_with_boxes(
     fig.update_traces(showscale=False)
     for k, ((top, left, bottom, right), v) in enumerate(zip(boxes, values, strict=True)):
         x0 = k * (w + gap)
-        fig.add_shape(
-            type="rect",
-            line=dict(color=ACCENT_2, width=2),
-            x0=x0 + max(left, 0) - 0.5,
-            x1=x0 + min(right, w - 1) + 0.5,
-            y0=max(top, 0) - 0.5,
-            y1=min(bottom, h - 1) + 0.5,
+        outline_cells(
+            fig, max(top, 0), x0 + max(left, 0), min(bottom, h - 1), x0 + min(right, w - 1)
         )
-        fig.add_annotation(
-            x=x0 + w / 2 - 0.5,
-            y=h - 0.5,
-            text=f"{v:.2f}",
-            showarrow=False,
-            yanchor="top",
-            font=dict(size=11, color=ACCENT),
-        )
+        _value_below(fig, x0 + w / 2 - 0.5, h - 0.5, v)
     fig.update_layout(height=fig.layout.height + 20, margin=dict(l=8, r=8, t=36, b=28))
     return fig
+
+
+def _value_below(fig: go.Figure, x: float, y: float, value: float) -> None:
+    """A patch's activation, written just below it in the accent colour."""
+    fig.add_annotation(
+        x=x,
+        y=y,
+        text=f"{value:.2f}",
+        showarrow=False,
+        yanchor="top",
+        font=dict(size=11, color=ACCENT),
+    )

@@ -7,7 +7,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.figures.inside import GAP_COLOUR
-from core.figures.style import ACCENT_2, DIVERGING, MUTED, base_layout, diverging_range
+from core.figures.style import (
+    DIVERGING,
+    MUTED,
+    base_layout,
+    diverging_range,
+    outline_cells,
+)
 
 
 def _numbers(fig, z, row: int, col: int, colorscale, zrange, fmt: str, name: str) -> None:
@@ -104,14 +110,7 @@ def pool_window(window: np.ndarray, argmax: tuple[int, int] | None, height: int 
     )
     if argmax is not None:
         r, c = argmax
-        fig.add_shape(
-            type="rect",
-            x0=c - 0.5,
-            x1=c + 0.5,
-            y0=r - 0.5,
-            y1=r + 0.5,
-            line=dict(color=ACCENT_2, width=4),
-        )
+        outline_cells(fig, r, c, r, c, width=4)
     fig.update_layout(**base_layout(None, height))
     fig.update_layout(margin=dict(l=8, r=8, t=8, b=8))
     fig.update_xaxes(visible=False, constrain="domain")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 # Weights and activations: blue for negative, white for 0, red for positive. Always centred on 0
@@ -37,3 +39,26 @@ def base_layout(title: str | None = None, height: int | None = None) -> dict:
     if height:
         layout["height"] = height
     return layout
+
+
+def outline_cells(
+    fig: Any,
+    top: float,
+    left: float,
+    bottom: float,
+    right: float,
+    colour: str = ACCENT_2,
+    width: int = 2,
+) -> None:
+    """Draws a box around the heatmap cells from (top, left) to (bottom, right), both included.
+
+    Cell centres sit on whole numbers, so the box runs half a cell beyond them on every side.
+    """
+    fig.add_shape(
+        type="rect",
+        x0=left - 0.5,
+        x1=right + 0.5,
+        y0=top - 0.5,
+        y1=bottom + 0.5,
+        line=dict(color=colour, width=width),
+    )
