@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.activations import Inspector, guess
+from core.activations import guess
 from core.figures import inside as figs
 from ui import (
+    inside_cache,
     inside_filters,
     inside_input,
     inside_layers,
@@ -16,7 +17,6 @@ from ui import (
     resources,
     runtime,
 )
-from ui.errors import guard
 from ui.inside_chart import chart
 
 runtime.run_through_app()
@@ -45,14 +45,18 @@ with top_left:
 if digit is None:
     st.stop()
 
+key = inside_cache.key_of(choice, digit.image)  # which weights and which digit
 try:
-    outputs = Inspector(choice.built.model, choice.built.arch).layer_outputs(digit.image)
+    outputs = inside_cache.layer_outputs(choice, digit.image)  # once per model and digit
 except ValueError as err:  # a model whose layers do not match its architecture
     st.error(f"This model cannot be inspected: {err}")
     st.stop()
 
 with top_right:
-    chart(figs.digit_with_box(digit.image, None, "Input", height=190))
+    fig = inside_cache.figure(
+        ("input", key[1]), lambda: figs.digit_with_box(digit.image, None, "Input", height=190)
+    )
+    chart(fig)
     st.caption(digit.caption)
     said = guess(outputs)
     if said is not None:
@@ -69,21 +73,17 @@ layers_tab, window_tab, filters_tab, top_tab = st.tabs(
     key="inside.tab",
     on_change="rerun",
 )
+# Each section is a fragment: its own widgets rerun only it, not the page above.
 with layers_tab:
     if layers_tab.open:
-        show_all, before_relu = inside_layers.options()
-        with guard("drawing every layer's output"):
-            inside_layers.every_layer(outputs, show_all, before_relu)
+        inside_layers.section(outputs, key)
 with window_tab:
     if window_tab.open:
-        with guard("explaining one window"):
-            inside_window.one_window(outputs, choice.built, digit.image)
+        inside_window.pixel_explained(outputs, choice.built, digit.image, key)
 with filters_tab:
     if filters_tab.open:
-        with guard("drawing the filters"):
-            inside_filters.filters(choice)
-            inside_filters.filters_over_training(choice, outputs, digit.image)
+        inside_filters.filters(choice)
+        inside_filters.filters_over_training(choice, outputs, digit.image)
 with top_tab:
     if top_tab.open:
-        with guard("finding what a filter looks for"):
-            inside_top.what_a_filter_looks_for(choice, mnist.x_test)
+        inside_top.what_a_filter_looks_for(choice, mnist.x_test)

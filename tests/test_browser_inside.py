@@ -57,3 +57,16 @@ def test_one_window_explained(app_url: str, page: Page) -> None:
     assert_no_exception(page)
     expect(page.get_by_text("Sum of the 9 products")).to_be_visible()
     expect(page.get_by_text("✓ the same as the layer's own output")).to_be_visible()
+
+    # Moving the row reruns only the window's fragment: the explanation follows, the page stays.
+    caption = page.get_by_text(re.compile(r"depends on a \d+×\d+ patch of the input"))
+    before = caption.inner_text()
+    row = page.get_by_test_id("stSlider").filter(has_text=re.compile(r"^Row")).get_by_role("slider")
+    row.focus()
+    page.keyboard.press("Home")  # row 0
+    wait_for_app(page, timeout=60_000)
+    expect(caption).not_to_have_text(before)
+    expect(caption).to_contain_text("(rows 0–")
+    assert_no_exception(page)
+    expect(page.get_by_text("Sum of the 9 products")).to_be_visible()
+    expect(page.get_by_test_id("stHeading").first).to_contain_text("Look inside")

@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import data
+from core.figures import mnist as figs
 from tests.charts import array, chart_specs
-from ui import resources
+from ui import data_widgets, resources
 
 pytestmark = pytest.mark.page
 
@@ -132,3 +133,28 @@ def test_missing_or_broken_data_shows_how_to_fix(tmp_path, monkeypatch, content)
     assert len(at.error) == 1
     assert "python scripts/build_mnist.py" in at.error[0].value
     assert not at.get("plotly_chart")
+
+
+def test_figures_are_built_once_per_seed_and_image_for_every_session(monkeypatch):
+    grids, heatmaps = [], []
+    real_grid, real_heatmap = figs.digit_grid, figs.digit_heatmap
+    monkeypatch.setattr(
+        figs, "digit_grid", lambda *a, **k: grids.append(k["title"]) or real_grid(*a, **k)
+    )
+    monkeypatch.setattr(
+        figs, "digit_heatmap", lambda *a, **k: heatmaps.append(a[1]) or real_heatmap(*a, **k)
+    )
+    data_widgets.grid_figure.clear()
+    data_widgets.heatmap_figure.clear()
+    at = _run("pages/data.py")
+    at.run()
+    assert grids == ["4 training images of each digit (seed 0)"]
+    assert heatmaps == ["Test image #0: a 7"]
+    _button(at, "New samples").click().run()
+    at.number_input(key=INDEX_KEY).set_value(123).run()
+    at.run()
+    assert grids[1:] == ["4 training images of each digit (seed 1)"]
+    assert heatmaps[1:] == ["Test image #123: a 6"]
+    other = _run("pages/data.py")  # another session on seed 0 and image 0: nothing rebuilt
+    assert len(grids) == 2 and len(heatmaps) == 2
+    assert chart_specs(other)["data_grid"]["layout"]["title"]["text"].endswith("(seed 0)")

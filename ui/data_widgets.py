@@ -1,8 +1,14 @@
-"""The sections of the "MNIST at a glance" page, and the two values it keeps per session."""
+"""The sections of the "MNIST at a glance" page, and the two values it keeps per session.
+
+Every figure depends only on the shared MNIST arrays and a seed or a test-image number, never on
+a user's data, so each is built once per process (``st.cache_resource``, a few dozen at most) and
+shared read-only: a rerun only sends it again.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import data
@@ -14,6 +20,36 @@ INDEX_KEY = "data_digit_index"  # the number input of the test image shown pixel
 PER_CLASS = 4
 # theme=None: the figures carry the app's own scheme (core/figures/style.py), not Streamlit's.
 CHART = {"theme": None, "config": {"displaylogo": False}}
+KEEP = 32  # figures kept per kind (seeds, test images), for every session of the process
+
+
+@st.cache_resource(max_entries=KEEP, show_spinner=False)
+def grid_figure(seed: int) -> go.Figure:
+    """The sample grid of ``seed``: PER_CLASS training images of each digit, a column per digit."""
+    m = resources.mnist()
+    picks = data.sample_indices(m.y_train, PER_CLASS, seed)
+    picks = picks.reshape(10, PER_CLASS).T.ravel()  # one column per digit
+    title = f"{PER_CLASS} training images of each digit (seed {seed})"
+    return figs.digit_grid(m.x_train[picks], m.y_train[picks], title=title)
+
+
+@st.cache_resource(max_entries=KEEP, show_spinner=False)
+def heatmap_figure(index: int) -> go.Figure:
+    """Test image ``index`` as a heatmap of its pixel values."""
+    m = resources.mnist()
+    return figs.digit_heatmap(m.x_test[index], f"Test image #{index}: a {int(m.y_test[index])}")
+
+
+@st.cache_resource(show_spinner=False)
+def fixed_figures() -> dict[str, go.Figure]:
+    """The figures that never change: label counts, one-hot labels and the pixel histograms."""
+    m = resources.mnist()
+    train, test = m.label_counts("train"), m.label_counts("test")
+    return {
+        "counts": figs.label_counts_bar(train, test),
+        "onehot": figs.one_hot_figure(np.asarray(m.y_train[:5])),
+        "pixels": figs.pixel_histograms(resources.train_pixel_counts(), m.pixel_mean, m.pixel_std),
+    }
 
 
 def load_or_stop() -> data.Mnist:
@@ -41,11 +77,7 @@ def _random_digit(n_test: int) -> None:
 def sample_grid(m: data.Mnist) -> None:
     """Four training images of each digit, one column per digit, and "New samples"."""
     seed = st.session_state.setdefault(SEED_KEY, 0)
-    picks = data.sample_indices(m.y_train, PER_CLASS, seed)
-    picks = picks.reshape(10, PER_CLASS).T.ravel()  # one column per digit
-    title = f"{PER_CLASS} training images of each digit (seed {seed})"
-    grid = figs.digit_grid(m.x_train[picks], m.y_train[picks], title=title)
-    st.plotly_chart(grid, key="data_grid", **CHART)
+    st.plotly_chart(grid_figure(int(seed)), key="data_grid", **CHART)
     st.button("New samples", icon=":material/refresh:", on_click=_next_seed)
     st.caption(
         "Each column holds one digit. The same digit is written in many ways: "
@@ -93,9 +125,8 @@ def one_digit(m: data.Mnist) -> None:
         width="stretch",
     )
     index = int(np.clip(index, 0, n_test - 1))
-    image, label = m.x_test[index], int(m.y_test[index])
-    heatmap = figs.digit_heatmap(image, f"Test image #{index}: a {label}")
-    st.plotly_chart(heatmap, key="data_digit", **CHART)
+    image = m.x_test[index]
+    st.plotly_chart(heatmap_figure(index), key="data_digit", **CHART)
     st.caption(
         f"{int(np.count_nonzero(image))} of its 784 pixels have ink (value > 0). "
         "Hover over a pixel to read its value."
@@ -105,8 +136,8 @@ def one_digit(m: data.Mnist) -> None:
 def label_counts(m: data.Mnist) -> None:
     """How many images of each digit the training and test sets hold."""
     st.subheader("How many of each digit?")
-    train, test = m.label_counts("train"), m.label_counts("test")
-    st.plotly_chart(figs.label_counts_bar(train, test), key="data_counts", **CHART)
+    train = m.label_counts("train")
+    st.plotly_chart(fixed_figures()["counts"], key="data_counts", **CHART)
     st.markdown(
         f"Every digit has about a tenth of the images (training: from {train.min():,} "
         f"{int(train.argmin())}s to {train.max():,} {int(train.argmax())}s), so always "
@@ -117,8 +148,7 @@ def label_counts(m: data.Mnist) -> None:
 def one_hot_labels(m: data.Mnist) -> None:
     """The first five training labels as one-hot targets."""
     st.subheader("One-hot labels")
-    labels = np.asarray(m.y_train[:5])
-    st.plotly_chart(figs.one_hot_figure(labels), key="data_onehot", **CHART)
+    st.plotly_chart(fixed_figures()["onehot"], key="data_onehot", **CHART)
     st.markdown(
         "The network ends with **10 outputs, one probability per digit**. To compare its "
         "answer with the truth, the label is written in the same shape: ten numbers, a 1 in "
@@ -131,8 +161,7 @@ def normalising(m: data.Mnist) -> None:
     """The pixel values before and after subtracting the mean and dividing by the std."""
     st.subheader("Normalising the pixels")
     mean, std = m.pixel_mean, m.pixel_std
-    histograms = figs.pixel_histograms(resources.train_pixel_counts(), mean, std)
-    st.plotly_chart(histograms, key="data_pixels", **CHART)
+    st.plotly_chart(fixed_figures()["pixels"], key="data_pixels", **CHART)
     st.markdown(
         f"Most pixels are 0 (black background). Subtracting the mean (**{mean:.2f}**) and "
         f"dividing by the standard deviation (**{std:.2f}**) puts the inputs around 0 with a "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.figures import inside as figs
@@ -12,6 +13,8 @@ from core.figures import inside_patches as patch_figs
 from core.inside_captions import layer_name
 from core.model_choice import ModelChoice
 from core.top_patches import TopPatches, top_patches
+from ui import inside_cache
+from ui.errors import guard
 from ui.inside_chart import chart
 
 _TOP = "inside.top_patches"  # {(model key, layer, filter, n): TopPatches}, a few at most
@@ -34,8 +37,13 @@ def cached_top_patches(
     return store.get(key)
 
 
+@st.fragment
+@guard("finding what a filter looks for")
 def what_a_filter_looks_for(choice: ModelChoice, x_test: np.ndarray) -> None:
-    """Choose a Conv2D, a filter and how many digits to search; show its strongest patches."""
+    """Choose a Conv2D, a filter and how many digits to search; show its strongest patches.
+
+    A fragment: these choices (and the search button) rerun only this part of the page.
+    """
     arch = choice.built.arch
     convs = arch.indices("Conv2D")
     if not convs:
@@ -83,24 +91,18 @@ def _show(
     choice: ModelChoice, result: TopPatches, x_test: np.ndarray, index: int, filt: int, first: bool
 ) -> None:
     """The 9 digits with their boxes, the patches enlarged and, for a first layer, the filter."""
-    size = result.patches.shape[1]
-    title = f"Filter {filt} of layer {index + 1}: the 9 test digits it responds to most"
-    chart(
-        patch_figs.digits_with_boxes(
-            x_test[result.image_indices], result.boxes, result.values, title
-        )
+    key = ("top", choice.key, index, filt, result.searched)
+    boxes, patches, kernel = inside_cache.figure(
+        key, lambda: _charts(choice, result, x_test, index, filt, first)
     )
-    left, right = st.columns([3, 1]) if first else (st.container(), None)
+    size = result.patches.shape[1]
+    chart(boxes)
+    left, right = st.columns([3, 1]) if kernel is not None else (st.container(), None)
     with left:
-        chart(
-            patch_figs.patches_grid(
-                result.patches, result.values, f"The {size}×{size} patches, enlarged"
-            )
-        )
+        chart(patches)
     if right is not None:
-        kernel = np.asarray(choice.built.model.layers[index].kernel)[..., filt : filt + 1]
         with right:
-            chart(figs.kernels(kernel, 0, f"Filter {filt}'s weights", px=24))
+            chart(kernel)
     st.caption(
         f"Out of the first {result.searched:,} test digits, the 9 where this filter fired hardest. "
         f"The red box is the {size}×{size} patch that one output pixel sees (its receptive field); "
@@ -110,3 +112,19 @@ def _show(
         st.caption(
             "An untrained filter also has favourite patches, but they share no clear pattern."
         )
+
+
+def _charts(
+    choice: ModelChoice, result: TopPatches, x_test: np.ndarray, index: int, filt: int, first: bool
+) -> tuple[go.Figure, go.Figure, go.Figure | None]:
+    """The digits with their boxes, the patches enlarged, and a first layer's filter (else None)."""
+    size = result.patches.shape[1]
+    title = f"Filter {filt} of layer {index + 1}: the 9 test digits it responds to most"
+    digits = x_test[result.image_indices]
+    boxes = patch_figs.digits_with_boxes(digits, result.boxes, result.values, title)
+    title = f"The {size}×{size} patches, enlarged"
+    patches = patch_figs.patches_grid(result.patches, result.values, title)
+    if not first:
+        return boxes, patches, None
+    kernel = np.asarray(choice.built.model.layers[index].kernel)[..., filt : filt + 1]
+    return boxes, patches, figs.kernels(kernel, 0, f"Filter {filt}'s weights", px=24)

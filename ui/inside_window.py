@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import activations as act
@@ -14,13 +15,29 @@ from core.figures.style import diverging_range, outline_cells
 from core.inside_captions import conv_sum, layer_name, pool_sentence
 from core.keras_model import BuiltModel
 from core.receptive import input_box, receptive_fields
+from ui import inside_cache
+from ui.errors import guard
 from ui.inside_chart import chart
 
 POOLS = ("MaxPooling2D", "AveragePooling2D")
 
 
-def one_window(outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray) -> None:
-    """Choose a layer, a pixel and a channel: its receptive field, and how its value was made."""
+@st.fragment
+@guard("explaining one window")
+def pixel_explained(
+    outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray, key: tuple
+) -> None:
+    """:func:`one_window` as a fragment: moving its layer, row, column or filter reruns only it."""
+    one_window(outputs, built, image, key)
+
+
+def one_window(
+    outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray, key: tuple
+) -> None:
+    """Choose a layer, a pixel and a channel: its receptive field, and how its value was made.
+
+    ``key`` is what ``outputs`` came from (``inside_cache.key_of``); figures are kept under it.
+    """
     spatial = [o.index for o in outputs if o.array.ndim == 3]
     if not spatial:
         st.info("No layer of this model has rows and columns, so there is no window to explain.")
@@ -31,7 +48,7 @@ def one_window(outputs: list[LayerOutput], built: BuiltModel, image: np.ndarray)
     with left:
         _field(built, out, image, row, col, ch)
     with mid:
-        _channel(out, row, col, ch)
+        _channel(out, row, col, ch, key)
     with right:
         _how_it_was_made(outputs, built, image, out, row, col, ch)
 
@@ -67,7 +84,13 @@ def _field(
     """The digit with the pixels that value depends on outlined."""
     field = receptive_fields(built.arch)[out.index]
     box = input_box(field, row, col)
-    chart(figs.digit_with_box(image, box, "Where it looks in the digit"))
+    title = "Where it looks in the digit"
+    fig = inside_cache.remember(
+        "window",
+        ("field", inside_cache.digit_key(image), box),
+        lambda: figs.digit_with_box(image, box, title),
+    )
+    chart(fig)
     if box is None:
         st.caption("This pixel lies in the added zero border: it sees no pixel of the digit.")
         return
@@ -79,16 +102,20 @@ def _field(
     )
 
 
-def _channel(out: LayerOutput, row: int, col: int, ch: int) -> None:
+def _channel(out: LayerOutput, row: int, col: int, ch: int, key: tuple) -> None:
     """The chosen channel with the chosen pixel outlined, about the size of the digit beside it."""
-    h, w = out.array.shape[:2]
-    fig = figs.feature_maps(
-        out.array[..., ch : ch + 1],
-        f"Channel {ch} of layer {out.index + 1}",
-        px=max(2, round(168 / max(h, w))),
-    )
-    outline_cells(fig, row, col, row, col)
-    chart(fig)
+
+    def make() -> go.Figure:
+        h, w = out.array.shape[:2]
+        fig = figs.feature_maps(
+            out.array[..., ch : ch + 1],
+            f"Channel {ch} of layer {out.index + 1}",
+            px=max(2, round(168 / max(h, w))),
+        )
+        outline_cells(fig, row, col, row, col)
+        return fig
+
+    chart(inside_cache.remember("window", ("channel", *key, out.index, row, col, ch), make))
 
 
 def _how_it_was_made(

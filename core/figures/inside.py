@@ -34,6 +34,13 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(f"{d:,}" for d in shape)
 
 
+def _layout(title: str, height: int | None = None) -> dict:
+    """base_layout with the smaller title these charts use, to pass to ``go.Figure`` in one go."""
+    layout = base_layout(title, height)
+    layout.setdefault("title", {})["font"] = dict(size=14)
+    return layout
+
+
 def tile(maps: np.ndarray, columns: int, gap: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Lay out (H, W, C) maps row by row into one 2-D array with NaN gaps.
 
@@ -65,6 +72,7 @@ def grid_figure(
     title: str,
     px: int,
     colorscale: str | list = DIVERGING,
+    shapes: list[dict] | None = None,
 ) -> go.Figure:
     """One heatmap of tiled maps (see :func:`tile`) at ``px`` screen pixels per cell, gaps in slate.
 
@@ -76,32 +84,32 @@ def grid_figure(
         title: the chart title.
         px: screen pixels per cell.
         colorscale: the diverging scale, or GREYS for images.
+        shapes: layout shapes drawn over the tiles (dicts), e.g. outlines.
     """
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            customdata=custom,
-            colorscale=colorscale,
-            zmin=zrange[0],
-            zmax=zrange[1],
-            hoverongaps=False,
-            hovertemplate=hover + "<extra></extra>",
-            colorbar=dict(thickness=10, len=1.0, x=1.0, xpad=4, outlinewidth=0),
-        )
-    )
     h, w = z.shape
-    fig.update_layout(**base_layout(title))
-    fig.update_layout(plot_bgcolor=GAP_COLOUR)
-    fig.update_layout(
+    layout = _layout(title)
+    layout.update(
+        plot_bgcolor=GAP_COLOUR,
         width=w * px + 90,
         height=h * px + 50,
         margin=dict(l=8, r=8, t=36, b=8),
         autosize=False,
-        title_font_size=14,
+        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
     )
-    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
-    fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
-    return fig
+    if shapes:
+        layout["shapes"] = shapes
+    heatmap = go.Heatmap(
+        z=z,
+        customdata=custom,
+        colorscale=colorscale,
+        zmin=zrange[0],
+        zmax=zrange[1],
+        hoverongaps=False,
+        hovertemplate=hover + "<extra></extra>",
+        colorbar=dict(thickness=10, len=1.0, x=1.0, xpad=4, outlinewidth=0),
+    )
+    return go.Figure(heatmap, layout=layout)  # built in one go: each update_* call re-validates
 
 
 def feature_maps(
@@ -137,21 +145,20 @@ def feature_maps(
     z, custom = tile(shown, columns)
     zrange = zrange or diverging_range(maps)
     hover = "channel %{customdata[0]} · row %{customdata[1]}, col %{customdata[2]}<br>%{z:.3f}"
-    fig = grid_figure(z, custom, zrange, hover, title, px)
-    if border > 0:
-        h, w, _ = shown.shape
-        cols = max(1, min(columns, shown.shape[-1]))
-        for k in range(shown.shape[-1]):
-            top, left = (k // cols) * (h + 1), (k % cols) * (w + 1)
-            fig.add_shape(
-                type="rect",
-                x0=left + border - 0.5,
-                x1=left + w - border - 0.5,
-                y0=top + border - 0.5,
-                y1=top + h - border - 0.5,
-                line=dict(color=ACCENT, width=1),
-            )
-    return fig
+    h, w, c = shown.shape
+    cols = max(1, min(columns, c))
+    outlines = [  # the image inside the padding, one rectangle per tile, added in one go
+        dict(
+            type="rect",
+            x0=(k % cols) * (w + 1) + border - 0.5,
+            x1=(k % cols) * (w + 1) + w - border - 0.5,
+            y0=(k // cols) * (h + 1) + border - 0.5,
+            y1=(k // cols) * (h + 1) + h - border - 0.5,
+            line=dict(color=ACCENT, width=1),
+        )
+        for k in range(c if border > 0 else 0)
+    ]
+    return grid_figure(z, custom, zrange, hover, title, px, shapes=outlines)
 
 
 def kernels(
@@ -214,16 +221,16 @@ def vector_bars(
         lo, hi = diverging_range(values)
         marker = dict(color=values, colorscale=DIVERGING, cmin=lo, cmax=hi)
         hover = "unit %{x}: %{y:.3f}<extra></extra>"
-    fig = go.Figure(go.Bar(x=x, y=values, marker=marker, hovertemplate=hover))
-    fig.update_layout(**base_layout(title, height), bargap=0.15 if len(values) < 50 else 0)
-    fig.update_layout(margin=dict(l=50, r=10, t=36, b=36), title_font_size=14)
+    layout = _layout(title, height)
+    layout.update(bargap=0.15 if len(values) < 50 else 0, margin=dict(l=50, r=10, t=36, b=36))
     if probabilities:
-        fig.update_xaxes(tickvals=list(x), title_text="digit")
-        fig.update_yaxes(range=[0, 1], tickformat=".0%", gridcolor=GAP_COLOUR)
+        layout["xaxis"] = dict(tickvals=list(x), title_text="digit")
+        layout["yaxis"] = dict(range=[0, 1], tickformat=".0%", gridcolor=GAP_COLOUR)
     else:
-        fig.update_xaxes(title_text="unit")
-        fig.update_yaxes(gridcolor=GAP_COLOUR, zeroline=True, zerolinecolor=MUTED)
-    return fig
+        layout["xaxis"] = dict(title_text="unit")
+        layout["yaxis"] = dict(gridcolor=GAP_COLOUR, zeroline=True, zerolinecolor=MUTED)
+    bars = go.Bar(x=x, y=values, marker=marker, hovertemplate=hover)
+    return go.Figure(bars, layout=layout)  # in one go, as grid_figure
 
 
 def flat_strip(
@@ -248,8 +255,9 @@ def flat_strip(
     where = "(" + ", ".join(f"%{{customdata[{i + 1}]}}" for i in range(custom.shape[-1] - 1)) + ")"
     hover = f"number %{{customdata[0]}} = value at {where}<br>%{{z:.3f}}"
     fig = grid_figure(z.reshape(rows, per_row), custom, diverging_range(values), hover, title, 2)
-    fig.update_yaxes(scaleanchor=None)
-    fig.update_layout(height=max(120, 86 + 8 * rows), width=None, autosize=True)
+    fig.update_layout(
+        height=max(120, 86 + 8 * rows), width=None, autosize=True, yaxis_scaleanchor=None
+    )
     return fig
 
 
@@ -259,21 +267,21 @@ def digit_with_box(
     """The input digit in greys with the receptive field of the chosen pixel outlined."""
     image = np.asarray(image)
     h, w = image.shape[:2]
-    fig = go.Figure(
-        go.Heatmap(
-            z=image.reshape(h, w),
-            colorscale=GREYS,
-            zmin=0,
-            zmax=255,
-            showscale=False,
-            hovertemplate="row %{y}, col %{x}<br>pixel %{z}<extra></extra>",
-        )
+    layout = _layout(title, height)
+    layout.update(
+        margin=dict(l=8, r=8, t=36, b=8),
+        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
     )
+    pixels = go.Heatmap(
+        z=image.reshape(h, w),
+        colorscale=GREYS,
+        zmin=0,
+        zmax=255,
+        showscale=False,
+        hovertemplate="row %{y}, col %{x}<br>pixel %{z}<extra></extra>",
+    )
+    fig = go.Figure(pixels, layout=layout)  # in one go, as grid_figure
     if box is not None:
         outline_cells(fig, *box, width=3)
-    fig.update_layout(**base_layout(title, height))
-    fig.update_layout(margin=dict(l=8, r=8, t=36, b=8))
-    fig.update_layout(title_font_size=14)
-    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
-    fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
     return fig

@@ -58,7 +58,7 @@ def tile_digits(images: np.ndarray, columns: int = 10) -> np.ndarray:
 def _png_uri(rgba: np.ndarray) -> str:
     """An RGBA array as a ``data:image/png;base64,...`` address."""
     buffer = io.BytesIO()
-    Image.fromarray(rgba).save(buffer, format="PNG", optimize=True)
+    Image.fromarray(rgba).save(buffer, format="PNG")  # optimize=True: 4% smaller, 5x the time
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -148,17 +148,18 @@ def captioned_grid(
         )
         for k, caption in enumerate(captions)
     ]
-    fig = go.Figure(
-        go.Image(
-            source=_png_uri(rgba),
-            colormodel="rgba",
-            hovertemplate="pixel value %{z[0]}<extra></extra>",
-        )
+    image = go.Image(
+        source=_png_uri(rgba),
+        colormodel="rgba",
+        hovertemplate="pixel value %{z[0]}<extra></extra>",
     )
-    fig.update_layout(**base_layout(title, height), annotations=annotations)
-    fig.update_xaxes(visible=False, constrain="domain", constraintoward="left")
-    fig.update_yaxes(visible=False, scaleanchor="x", constrain="domain", constraintoward="top")
-    return fig
+    layout = base_layout(title, height)
+    layout.update(
+        annotations=annotations,
+        xaxis=dict(visible=False, constrain="domain", constraintoward="left"),
+        yaxis=dict(visible=False, scaleanchor="x", constrain="domain", constraintoward="top"),
+    )
+    return go.Figure(image, layout=layout)  # in one go: each update_* call validates again
 
 
 def digit_heatmap(image: np.ndarray, title: str, height: int = 380) -> go.Figure:
@@ -177,36 +178,38 @@ def digit_heatmap(image: np.ndarray, title: str, height: int = 380) -> go.Figure
         (28, 28)
     """
     image = _check_images(np.asarray(image)[np.newaxis])[0]
-    fig = go.Figure(
-        go.Heatmap(
-            z=image,
-            colorscale=GREYS,
-            zmin=0,
-            zmax=255,
-            xgap=1,
-            ygap=1,
-            colorbar=dict(title=dict(text="pixel", side="top"), thickness=12, len=0.9),
-            hovertemplate="row %{y}, column %{x}<br>pixel value %{z}<extra></extra>",
-        )
+    pixels = go.Heatmap(
+        z=image,
+        colorscale=GREYS,
+        zmin=0,
+        zmax=255,
+        xgap=1,
+        ygap=1,
+        colorbar=dict(title=dict(text="pixel", side="top"), thickness=12, len=0.9),
+        hovertemplate="row %{y}, column %{x}<br>pixel value %{z}<extra></extra>",
     )
-    fig.update_layout(**base_layout(title, height))
+    ticks = list(range(0, SIDE, 4))
+    layout = base_layout(title, height)
     # The 1-px gaps between pixels read as a grid; the margins make room for the axis titles.
-    fig.update_layout(plot_bgcolor="#1e293b", margin=dict(l=55, r=10, t=40, b=45))
-    fig.update_xaxes(
-        title_text="column",
-        constrain="domain",
-        range=[-0.5, SIDE - 0.5],
-        tickvals=list(range(0, SIDE, 4)),
-        showgrid=False,
-        zeroline=False,
+    layout.update(
+        plot_bgcolor="#1e293b",
+        margin=dict(l=55, r=10, t=40, b=45),
+        xaxis=dict(
+            title_text="column",
+            constrain="domain",
+            range=[-0.5, SIDE - 0.5],
+            tickvals=ticks,
+            showgrid=False,
+            zeroline=False,
+        ),
+        yaxis=dict(
+            title_text="row",
+            autorange="reversed",
+            scaleanchor="x",
+            constrain="domain",
+            tickvals=ticks,
+            showgrid=False,
+            zeroline=False,
+        ),
     )
-    fig.update_yaxes(
-        title_text="row",
-        autorange="reversed",
-        scaleanchor="x",
-        constrain="domain",
-        tickvals=list(range(0, SIDE, 4)),
-        showgrid=False,
-        zeroline=False,
-    )
-    return fig
+    return go.Figure(pixels, layout=layout)  # in one go, as captioned_grid
