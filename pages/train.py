@@ -5,7 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from core.training import check_compatible, texts
-from ui import jobs, resources, runtime, state, train_form, train_results, train_run, train_state
+from ui import (
+    jobs,
+    resources,
+    runtime,
+    state,
+    train_estimate,
+    train_form,
+    train_results,
+    train_run,
+    train_state,
+)
 from ui.errors import guard
 
 runtime.run_through_app()
@@ -36,9 +46,10 @@ if problem:
     st.error(problem, icon=":material/block:")
     st.caption("Change it on the Build page; nothing you built is lost.")
 
-# The settings and the Train button.
+# The settings, how long a run takes here (and waits in the queue), and the Train button.
 settings = train_form.settings_form(disabled=active)
 train_state.save_settings()
+train_estimate.panel(arch, settings, mnist, can_train=not active and not problem)
 train_form.train_button(arch, settings, disabled=active or bool(problem))
 
 # The latest run, live while it trains; then the trained model's results and the run history.

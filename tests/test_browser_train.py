@@ -38,9 +38,13 @@ def test_quick_run_shows_curves_and_test_accuracy_then_stop_keeps_weights(app_ur
     page.get_by_role("button", name="Quick recipe").click()
     wait_for_app(page)
     choose(page, "Training images", "2,000 (quick)")
+    # Before Train: how long the run takes here (measured in the background) and the queue.
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("This run will take")).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(main.get_by_text("2 epochs of 2,000 images")).to_be_visible()
+    expect(main.get_by_text(re.compile(r"No queue|ahead of you"))).to_be_visible()
     page.get_by_role("button", name="Train", exact=True).click()
 
-    main = page.get_by_test_id("stMain")
     expect(main.get_by_text("Your trained model (run #1)")).to_be_visible(timeout=RUN_TIMEOUT)
     wait_for_app(page)
     assert_no_exception(page)

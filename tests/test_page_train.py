@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from core.architecture import Architecture, LayerSpec
 from core.presets import DENSE_ONLY, WORKSHOP_CNN
 from core.training import SETTINGS
+from core.training.limit import RUN_LIMIT_ENV
 
 pytestmark = pytest.mark.page
 
@@ -171,6 +172,68 @@ def test_a_model_for_other_images_is_refused_and_never_reaches_keras(monkeypatch
     assert refusal in [e.value for e in at.error]  # the page says the same
     assert train_button(at).disabled
     assert "train.job" not in at.session_state
+
+
+def _train_with_a_queue() -> None:
+    """Run by AppTest as a script of its own: the notebook CNN's speed is known, the server's
+    slots are all taken by runs with 40 s left, then the Train page."""
+    import runpy
+
+    import streamlit as st
+
+    from core.presets import NOTEBOOK_CNN
+    from core.training import NOTEBOOK
+    from core.training.estimate import Speed
+    from core.training.speeds import speed_key
+    from ui import jobs, state
+
+    if "test.slots" not in st.session_state:
+        state.set_arch(NOTEBOOK_CNN)
+        slots = st.session_state["test.slots"] = jobs.slots()
+        slots.speeds.put(speed_key(NOTEBOOK_CNN, NOTEBOOK), Speed(800.0, eval_ips=4_000.0))
+        for i in range(slots.limit):
+            assert slots.acquire(f"test-run-{i}", lambda: False, remaining=lambda: 40.0)
+    runpy.run_path("pages/train.py", run_name="__main__")
+
+
+def test_before_training_the_page_says_how_long_the_run_and_the_wait_take(monkeypatch):
+    monkeypatch.setenv(RUN_LIMIT_ENV, "120")
+    at = AppTest.from_function(_train_with_a_queue, default_timeout=TIMEOUT).run()
+    slots = at.session_state["test.slots"]
+    try:
+        assert not at.exception, [e.value for e in at.exception]
+        lines = texts(at)
+        # 3 epochs of 60,000 images at 800 images/s, 3 test passes of 2.5 s: 232.5 s.
+        assert "This run would take **about 3 min 50 s** here" in lines
+        assert (
+            "this server stops runs after 2 min, so **it will stop early**, in epoch 2 of 3"
+            in lines
+        )
+        ahead = f"{slots.limit} run{'s' if slots.limit > 1 else ''} ahead of you, about 40 s"
+        assert f"The queue: **{ahead}**" in lines
+        assert "Runs on this server stop after 2 min" in lines
+    finally:
+        for i in range(slots.limit):
+            slots.release(f"test-run-{i}")
+    monkeypatch.delenv(RUN_LIMIT_ENV)
+    at.run()
+    assert "No queue: your run starts as soon as you press Train." in texts(at)
+    assert "Runs on this server stop" not in texts(at) and "stop early" not in texts(at)
+    assert "This run will take **about 3 min 50 s** on this server" in texts(at)
+
+
+@pytest.mark.slow
+def test_the_estimate_is_measured_in_the_background_and_appears():
+    at = open_train(WORKSHOP_CNN)
+    quick_settings(at)
+    end = time.monotonic() + TIMEOUT * 2
+    while "This run will take" not in texts(at):
+        assert "could not be measured" not in texts(at)
+        assert time.monotonic() < end, "the estimate never appeared"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert "1 epoch of 2,000 images" in texts(at)
 
 
 @pytest.mark.slow

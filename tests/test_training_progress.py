@@ -129,3 +129,26 @@ def test_the_divergence_messages():
 
     text = diverged_after_epoch(s, EpochResult(1, 4.0, 0.1, 5.0, 0.098, 1.0), 2.3)
     assert "is 9.8%, no better than guessing" in text and "(from 2.3 to 4)" in text
+
+
+class StopDuringTest(FakeJob):
+    """A job whose stop (Stop, or the server's time limit) comes while it measures the test set."""
+
+    def evaluate(self) -> tuple[float, float]:
+        self.stop = True
+        return super().evaluate()
+
+
+def test_a_stop_during_an_epochs_test_pass_ends_the_run_there():
+    job = StopDuringTest(SETTINGS)
+    progress, model = callback(job)
+    run_epoch(progress, 0, np.linspace(2.0, 1.0, 10), np.linspace(0.1, 0.6, 10))
+    assert model.stop_training  # no batch more, so the run needs no second test pass
+    assert job.evaluations == 1 and [e.epoch for e in job.epochs] == [1]
+
+
+def test_a_stop_during_the_last_test_pass_does_not_touch_a_finished_run():
+    job = StopDuringTest(TrainSettings("sgd", 0.01, 0.0, 10, 1, 100, 0))
+    progress, model = callback(job)
+    run_epoch(progress, 0, np.linspace(2.0, 1.0, 10), np.linspace(0.1, 0.6, 10))
+    assert not model.stop_training and [e.epoch for e in job.epochs] == [1]

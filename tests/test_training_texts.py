@@ -6,7 +6,7 @@ from core.architecture import Architecture
 from core.presets import WORKSHOP_CNN
 from core.training import QUICK, texts
 from core.training.job import finished_message
-from tests.helpers_training import EPOCHS, snapshot
+from tests.helpers_training import EPOCHS, running, snapshot
 
 
 def test_outcome_of_each_way_a_run_ends():
@@ -78,3 +78,19 @@ def test_old_weights_warning_names_the_trained_architecture():
     text = texts.old_weights_warning(WORKSHOP_CNN)
     assert text.startswith("These trained weights belong to the previous architecture (Small CNN")
     assert "Until then Look inside and Draw keep using this trained model." in text
+
+
+def test_progress_says_when_the_servers_time_limit_will_stop_the_run():
+    assert texts.progress_text(running()).endswith("about 1 min 05 s left")
+    capped = texts.progress_text(running(limit_left_s=40.0))
+    assert capped.endswith("this server's time limit stops it in 40 s")
+    assert texts.progress_text(running(limit_left_s=500.0)).endswith("about 1 min 05 s left")
+    assert "stopped at this server's time limit" in texts.progress_text(running(limit_left_s=0.0))
+
+
+def test_a_queued_run_says_its_place_and_wait():
+    queued = dict(status="queued", phase="waiting", epoch=0, examples_seen=0)
+    text = texts.progress_text(snapshot(**queued, queue_position=2, queue_wait_s=75.0))
+    assert text == "Waiting for a free training slot (position 2 in the queue, about 1 min 20 s)"
+    text = texts.progress_text(snapshot(**queued, queue_position=1, queue_wait_s=None))
+    assert text == "Waiting for a free training slot (position 1 in the queue)"

@@ -20,6 +20,10 @@ One job per module:
 * ``progress``: the Keras callback, talking to the job through ``JobLink``.
 * ``alive``: whether the job's browser tab is still open. ``dataset``: ``make_dataset``.
 * ``texts``, ``export``: what the pages write about a run; the trained model as a file.
+* ``limit``: the optional server-wide time limit per run (``$LAYER_BY_LAYER_RUN_LIMIT_S``).
+* ``estimate``, ``estimate_texts``: how long a run takes and waits, from measured speeds.
+* ``probe``, ``speeds``: a few batches of a throwaway copy measure a speed; the server's book of
+  them, measured in the background. ``outlook``: what the page says before Train is pressed.
 
 Importing this package does not import Keras: the names that need it (``TrainingJob``,
 ``JobLink``, ``Progress``) load on first use, so the sidebar of every page can

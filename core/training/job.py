@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -16,15 +17,20 @@ from core.evaluation import loss_and_accuracy, predict_probs
 from core.text import short_error
 from core.training.alive import GRACE_S, AliveWatch
 from core.training.dataset import make_dataset
+from core.training.estimate import estimate_run
+from core.training.limit import RunClock, limit_stop_message
 from core.training.progress import CHANCE, Progress
 from core.training.record import JobRecord
 from core.training.settings import TrainSettings
 from core.training.slots import JobSlots
 from core.training.snapshot import EpochResult, JobSnapshot, frozen
+from core.training.speeds import speed_key
 
 log = logging.getLogger(__name__)
 
 STOPPED = "Stopped: the weights learnt so far are kept."
+TAB_CLOSED = "Stopped: the browser tab was closed."
+LEARN_AFTER_BATCHES = 20  # a run's speed is worth keeping after this many (more than a probe's)
 
 
 class TrainingJob:
@@ -39,9 +45,12 @@ class TrainingJob:
     Args:
         built: a BuiltModel (``.arch``, ``.model``: a fresh, uncompiled keras.Sequential).
         settings: validated TrainSettings.
+        now: the clock of the server's time limit per run (tests pass a fake one).
     """
 
-    def __init__(self, built: Any, settings: TrainSettings) -> None:
+    def __init__(
+        self, built: Any, settings: TrainSettings, now: Callable[[], float] = time.monotonic
+    ) -> None:
         self.built = built
         self.settings = settings
         self.job_id = uuid.uuid4().hex[:12]
@@ -53,7 +62,11 @@ class TrainingJob:
         self._slots: JobSlots | None = None
         self._watch = AliveWatch(None)
         self._mnist: Mnist | None = None
+        self._n_test = 0
         self._conv = built.arch.first("Conv2D")
+        self._now = now
+        # The server's time limit per run: start() takes it from the slots.
+        self._clock = RunClock(None, now)
 
     # --- for pages -------------------------------------------------------------------------------
     def snapshot(self) -> JobSnapshot:
@@ -61,13 +74,42 @@ class TrainingJob:
         state, curves = self._record.read()
         queued = self._slots is not None and state["status"] == "queued"
         position = self._slots.position(self.job_id) if queued else None
+        wait = self._slots.wait(self.job_id).seconds if position else None
+        running = state["status"] == "running"
         return JobSnapshot(
             job_id=self.job_id,
             queue_position=position,
             settings=self.settings,
             curves=curves,
+            queue_wait_s=wait,
+            limit_left_s=self._clock.left() if running else None,
             **state,
         )
+
+    def expected_s(self) -> float | None:
+        """How long the whole run should take here (with the server's limit), from the measured
+        speed of its architecture; None before that speed is known."""
+        speed = self._slots.speeds.get(speed_key(self.built.arch, self.settings))
+        if speed is None:
+            return None
+        return estimate_run(speed, self.settings, self._n_test, self._clock.limit_s).expected_s
+
+    def remaining_s(self) -> float | None:
+        """Seconds until this job frees its slot: all of it while queued; None when not known.
+
+        What the queue's wait is made of (``JobSlots.wait``), so it never calls the slots.
+        """
+        status, eta = self._record.get("status"), self._record.get("eta_s")
+        expected = self.expected_s()
+        if status == "queued":
+            return expected
+        elapsed = self._clock.elapsed() or 0.0
+        left = eta if eta is not None else (None if expected is None else expected - elapsed)
+        limit_left = self._clock.left()
+        if limit_left is not None and (left is None or left > limit_left):
+            last_test = 0.0 if expected is None else max(0.0, expected - self._clock.limit_s)
+            left = limit_left + last_test  # stopped at the limit, then one test pass
+        return None if left is None else max(0.0, left)
 
     def request_stop(self, reason: str = STOPPED) -> None:
         """Asks the worker to stop after the current batch (it keeps the weights learnt so far)."""
@@ -108,7 +150,8 @@ class TrainingJob:
         """
         if self._thread is not None:
             raise RuntimeError("this training job has already been started")
-        self._slots, self._mnist = slots, mnist
+        self._slots, self._mnist, self._n_test = slots, mnist, len(mnist.y_test)
+        self._clock = RunClock(slots.run_limit_s if slots is not None else None, self._now)
         self._watch = AliveWatch(session_alive, grace_s)
         self._thread = threading.Thread(
             target=self._run, name=f"training-{self.job_id}", daemon=True
@@ -144,9 +187,12 @@ class TrainingJob:
         return loss, acc
 
     def should_stop(self) -> bool:
-        """True once a stop was asked for; a tab closed for the grace period asks for one."""
+        """True once a stop was asked for; a tab closed for the grace period asks for one, and so
+        does the server's time limit."""
         if self._watch.closed():
-            self.request_stop("Stopped: the browser tab was closed.")
+            self.request_stop(TAB_CLOSED)
+        if self._clock.passed():
+            self.request_stop(limit_stop_message(self._clock.limit_s))
         return self._stop.is_set()
 
     def stop_requested(self) -> bool:
@@ -158,12 +204,15 @@ class TrainingJob:
         held = False
         try:
             if self._slots is not None:
-                held = self._slots.acquire(self.job_id, self.should_stop)
+                held = self._slots.acquire(
+                    self.job_id, self.should_stop, remaining=self.remaining_s
+                )
                 if not held:
                     self.report(
                         status="stopped", phase="done", message="Stopped before it started."
                     )
                     return
+            self._clock.start()
             self._train()
         except Exception as err:  # noqa: BLE001 - any failure is reported on the page, never raised
             log.exception("training job %s failed", self.job_id)
@@ -171,6 +220,7 @@ class TrainingJob:
             self.report(status="failed", phase="done", eta_s=None, message=message)
         finally:
             if held:
+                self._learn_speed()
                 self._slots.release(self.job_id)
             self._mnist = None  # the job keeps no reference to the data once it has ended
 
@@ -193,6 +243,14 @@ class TrainingJob:
         model.fit(dataset, epochs=s.epochs, verbose=0, shuffle=False, callbacks=[progress])
         del dataset
         self._finish(progress.diverged)
+
+    def _learn_speed(self) -> None:
+        """Gives the server's speed book this run's training speed, once measured on enough batches."""
+        snap = self.snapshot()
+        enough = min(snap.examples_total, LEARN_AFTER_BATCHES * self.settings.batch_size)
+        if snap.images_per_s > 0 and snap.examples_seen >= enough:
+            key = speed_key(self.built.arch, self.settings)
+            self._slots.speeds.learn(key, snap.images_per_s)
 
     def _finish(self, diverged: str) -> None:
         """Reports how the run ended; a run stopped mid-epoch is tested first."""

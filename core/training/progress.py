@@ -118,6 +118,8 @@ class Progress(keras.callbacks.Callback):
         self.job.report(phase="training", message="Training.", train_seconds=self.train_s)
         if test_acc < CHANCE and result.train_loss > ROSE * self.start_loss:
             self._stop_as_diverged(diverged_after_epoch(self.job.settings, result, self.start_loss))
+        elif self.epoch < self.job.settings.epochs and self.job.should_stop():
+            self.model.stop_training = True  # asked during the test pass: no batch more to test
 
     def _add_to_curve(self, done: int, loss: float, acc: float, total: int, last: bool) -> None:
         """Adds one batch to the current chunk; every few batches the chunk becomes a point."""

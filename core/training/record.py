@@ -12,11 +12,13 @@ import numpy as np
 from core.training.settings import TrainSettings
 from core.training.snapshot import Curves, EpochResult, JobSnapshot
 
-# The JobSnapshot fields a record holds (the job adds its id, settings, queue position and curves).
+# The JobSnapshot fields a record holds (the job adds its id, settings, queue position and wait,
+# curves, and the time left before the server's limit).
 FIELDS = tuple(
     f.name
     for f in fields(JobSnapshot)
-    if f.name not in ("job_id", "queue_position", "settings", "curves")
+    if f.name
+    not in ("job_id", "queue_position", "settings", "curves", "queue_wait_s", "limit_left_s")
 )
 _SETTABLE = frozenset(FIELDS) - {"version"}
 

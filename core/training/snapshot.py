@@ -62,6 +62,8 @@ class JobSnapshot:
     test_accuracy: float | None
     started_at: float  # time.time() when start() was called
     version: int  # changes whenever anything above changes
+    queue_wait_s: float | None = None  # while queued: about how long until it starts
+    limit_left_s: float | None = None  # while running: seconds until the server's limit stops it
 
     @property
     def active(self) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from core.architecture import Architecture
 from core.evaluation import arch_name, describe_arch
 from core.shapes import trace
+from core.training.estimate_texts import queued_text
 from core.training.settings import TrainSettings
 from core.training.snapshot import EpochResult, JobSnapshot
 
@@ -39,8 +40,7 @@ def progress_text(snap: JobSnapshot, short: bool = False) -> str:
     leaves out the examples (the sidebar's version).
     """
     if snap.status == "queued":
-        where = f"position {snap.queue_position}" if snap.queue_position else "starting"
-        return f"Waiting for a free training slot ({where} in the queue)"
+        return queued_text(snap.queue_position, snap.queue_wait_s)
     if snap.phase == "preparing" or (snap.phase == "training" and snap.examples_seen == 0):
         return "Preparing the model (the first batch takes a few seconds)"
     parts = [f"Epoch {max(snap.epoch, 1)}/{snap.settings.epochs}"]
@@ -48,7 +48,12 @@ def progress_text(snap: JobSnapshot, short: bool = False) -> str:
         parts.append(f"{snap.examples_seen:,} of {snap.examples_total:,} examples seen")
     if snap.images_per_s:
         parts.append(f"{snap.images_per_s:,.0f} images/s")
-    if snap.eta_s is not None:
+    limit_left = snap.limit_left_s
+    if limit_left is not None and limit_left <= 0:
+        parts.append("stopped at this server's time limit")
+    elif limit_left is not None and (snap.eta_s is None or snap.eta_s > limit_left):
+        parts.append(f"this server's time limit stops it in {format_duration(limit_left)}")
+    elif snap.eta_s is not None:
         parts.append(f"about {format_duration(snap.eta_s)} left")
     if snap.phase == "evaluating":
         parts.append("testing")
