@@ -10,9 +10,11 @@ from core import digits, predict
 from core.figures import draw as figs
 from core.figures.style import ACCENT, MUTED
 from core.model_choice import ModelChoice
+from ui import session_cache
 from ui.errors import guard
 
 CONFIG = {"displayModeBar": False}
+_CACHE = "draw.cache"  # this session's latest guesses, step tiles and occlusion maps
 STEP_TITLES = (
     "Your drawing",
     "Greyscale",
@@ -31,10 +33,16 @@ def ask(
     A model that cannot answer (e.g. one without 10 outputs) gets a warning and is left out.
     """
     batch = digits.both_placements(steps)
+    digit = session_cache.fingerprint(batch)
     probs = {}
     for c in choices:
         try:
-            probs[c.name] = predict.probabilities(c.built.model, batch)
+            probs[c.name] = session_cache.remember(
+                _CACHE,
+                "probs",
+                (c.key, digit),
+                lambda c=c: predict.probabilities(c.built.model, batch),
+            )
         except ValueError as err:
             st.warning(f"{_called(c.name)}: {err}")
     return [c for c in choices if c.name in probs], probs
@@ -102,8 +110,14 @@ def show_steps(steps: digits.Steps) -> None:
         titles[4] = "Placed by bounding box"
     normalised = figs.diverging_rgb(steps.normalised())
     images = [steps.raw, steps.grey, steps.cropped, steps.scaled, steps.image, normalised]
-    for col, title, image in zip(st.columns(6, gap="small"), titles, images, strict=True):
-        col.image(figs.tile(image), caption=title, width=figs.TILE)
+    tiles = session_cache.remember(
+        _CACHE,
+        "tiles",
+        (session_cache.fingerprint(steps.raw), steps.centred),
+        lambda: [figs.tile(image) for image in images],
+    )
+    for col, title, tile in zip(st.columns(6, gap="small"), titles, tiles, strict=True):
+        col.image(tile, caption=title, width=figs.TILE)
     st.caption(
         f"Cropped {steps.cropped.shape[0]}×{steps.cropped.shape[1]} → scaled "
         f"{steps.scaled.shape[0]}×{steps.scaled.shape[1]} (aspect kept, area-averaged, hence the "
@@ -124,7 +138,12 @@ def what_drove(
         explained = next(c for c in choices if c.name == name)
     guess = guesses[explained.name]
     with guard("computing which strokes drove the guess"):
-        occ = predict.occlusion(explained.built.model, steps.image, guess.digit)
+        occ = session_cache.remember(
+            _CACHE,
+            "occlusion",
+            (explained.key, session_cache.fingerprint(steps.image), guess.digit),
+            lambda: predict.occlusion(explained.built.model, steps.image, guess.digit),
+        )
         map_col, text_col = st.columns([1, 1.35], gap="large")
         with map_col:
             st.plotly_chart(

@@ -10,15 +10,14 @@ never goes into a process-wide cache.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import numpy as np
-import streamlit as st
 
 from core.activations import Inspector, LayerOutput
 from core.model_choice import ModelChoice
+from ui import session_cache
 
 T = TypeVar("T")
 _STORE = "inside.cache"  # {kind: OrderedDict(key -> value)}, least recently used first
@@ -29,26 +28,11 @@ DEFAULT_KEEP = 4
 
 
 def remember(kind: str, key: Hashable, make: Callable[[], T]) -> T:
-    """The value stored under (kind, key), or ``make()`` stored there now.
+    """The value stored under (kind, key), or ``make()`` stored there now (see ui.session_cache).
 
-    Args:
-        kind: which store, e.g. "outputs"; each keeps its ``KEEP`` most recently used entries.
-        key: what the value depends on, hashable.
-        make: computes the value on a miss; an exception it raises is not stored.
-
-    Returns:
-        The stored or new value (the same object on every hit: treat it as read-only).
+    Each kind keeps its ``KEEP`` most recently used entries; treat a returned value as read-only.
     """
-    stores: dict = st.session_state.setdefault(_STORE, {})
-    store: OrderedDict = stores.setdefault(kind, OrderedDict())
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    value = make()
-    store[key] = value
-    while len(store) > KEEP.get(kind, DEFAULT_KEEP):
-        store.popitem(last=False)
-    return value
+    return session_cache.remember(_STORE, kind, key, make, KEEP.get(kind, DEFAULT_KEEP))
 
 
 def digit_key(image: np.ndarray) -> tuple:
