@@ -124,3 +124,24 @@ def test_both_models_are_shown_when_the_session_has_trained_one(app, monkeypatch
     assert at.radio(key="draw.explain").options == ["Your model", "Pretrained"]
     at.radio(key="draw.explain").set_value("Pretrained").run()
     assert not at.exception and "belief in **1**" in at.markdown[-1].value
+
+
+def test_a_rerun_reuses_the_guess_and_the_occlusion_map(app, monkeypatch):
+    from core import predict
+
+    calls = {"probabilities": 0, "occlusion": 0}
+    for name in calls:
+        real = getattr(predict, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(predict, name, spy)
+    at = upload(app, "one.png", a_one_on_paper())
+    first = dict(calls)  # the occlusion map asks predict.probabilities too
+    assert first["occlusion"] == 1 and first["probabilities"] >= 1
+    at.run()  # a rerun with the same digit (any click elsewhere on the page)
+    assert calls == first and "1" in big_guess(at)
+    at.toggle(key="draw.centre").set_value(False).run()  # another placement: a new input
+    assert calls["occlusion"] == 2 and calls["probabilities"] > first["probabilities"]

@@ -11,9 +11,10 @@ from core.figures.style import ACCENT, ACCENT_2
 from core.figures.training import runs_figure
 from core.training import texts
 from core.training.export import model_file_bytes
-from ui import jobs, state, train_state
+from ui import jobs, session_cache, state, train_state
 from ui.train_run import PLOT
 
+_CACHE = "train.cache"  # this session's result figures, by run (job id) and chosen cell
 MISTAKES = (
     "**What it gets wrong.** Each row is a true digit, each column what the model said: the blue "
     "diagonal counts the right answers, red cells the mistakes. Click a cell, or pick it with the "
@@ -26,7 +27,9 @@ def results(model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray) ->
     st.subheader(f"Your trained model (run #{model.run})")
     if jobs.arch_changed(state.get_arch()):
         st.warning(texts.old_weights_warning(model.built.arch))
-    cm = ev.confusion_matrix(y_test, model.test_probs.argmax(axis=1))
+    cm = _memo(
+        "cm", model.job_id, lambda: ev.confusion_matrix(y_test, model.test_probs.argmax(axis=1))
+    )
     wrong = int(len(y_test) - np.trace(cm))
     metrics = texts.result_metrics(
         model.test_accuracy, model.test_loss, wrong, len(y_test), model.seconds
@@ -39,7 +42,7 @@ def results(model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray) ->
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.plotly_chart(
-            result_figs.confusion_figure(cm, cell),
+            _memo("matrix", (model.job_id, cell), lambda: result_figs.confusion_figure(cm, cell)),
             key=train_state.MATRIX,
             on_select=train_state.on_cell_click,
             selection_mode="points",
@@ -48,7 +51,13 @@ def results(model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray) ->
     with right:
         _cell_digits(model, x_test, y_test, cm, cell)
     st.plotly_chart(
-        result_figs.per_class_figure(ev.per_class_accuracy(cm)), key="train.per_class", config=PLOT
+        _memo(
+            "per_class",
+            model.job_id,
+            lambda: result_figs.per_class_figure(ev.per_class_accuracy(cm)),
+        ),
+        key="train.per_class",
+        config=PLOT,
     )
     st.download_button(
         "Download the trained model (.keras)",
@@ -77,24 +86,37 @@ def _cell_digits(
         "Predicted digit", range(10), key=train_state.CELL_PRED, on_change=train_state.on_cell_box
     )
     true_digit, pred_digit = cell
-    idx = ev.cell_examples(y_test, model.test_probs, true_digit, pred_digit, limit=16)
+    idx, figures = _memo(
+        "cell", (model.job_id, cell), lambda: _cell_figures(model, x_test, y_test, cell)
+    )
     st.markdown(
         texts.cell_sentence(int(cm[true_digit, pred_digit]), true_digit, pred_digit, len(idx))
     )
+    if figures:
+        digits_figure, probs_figure = figures
+        st.plotly_chart(digits_figure, key="train.cell_digits", config=PLOT)
+        st.plotly_chart(probs_figure, key="train.cell_probs", config=PLOT)
+
+
+def _cell_figures(
+    model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray, cell: tuple[int, int]
+) -> tuple[np.ndarray, tuple | None]:
+    """The most confident test digits of one cell, and their two figures (None when it is empty)."""
+    true_digit, pred_digit = cell
+    idx = ev.cell_examples(y_test, model.test_probs, true_digit, pred_digit, limit=16)
     if not len(idx):
-        return
+        return idx, None
     captions = [f"{model.test_probs[i, pred_digit]:.0%}" for i in idx]
     colour = ACCENT if true_digit == pred_digit else ACCENT_2
-    st.plotly_chart(
+    return idx, (
         result_figs.cell_digits_figure(x_test[idx], captions, colour=colour),
-        key="train.cell_digits",
-        config=PLOT,
-    )
-    st.plotly_chart(
         result_figs.probabilities_figure(model.test_probs[idx], [f"test #{i}" for i in idx]),
-        key="train.cell_probs",
-        config=PLOT,
     )
+
+
+def _memo(kind: str, key, make):
+    """A result figure or array of this session, made once per run (and cell) it shows."""
+    return session_cache.remember(_CACHE, kind, key, make)
 
 
 def history() -> None:
@@ -114,5 +136,7 @@ def history() -> None:
             "Compare runs", list(labels), default=list(labels)[-3:], key="train.compare"
         )
         if chosen:
-            figure = runs_figure([labels[k].series() for k in chosen])
+            figure = _memo(
+                "runs", tuple(chosen), lambda: runs_figure([labels[k].series() for k in chosen])
+            )
             st.plotly_chart(figure, key="train.runs", config=PLOT)
