@@ -30,7 +30,12 @@ def digit_input() -> digits.Steps | None:
 
 
 def drawing_input() -> np.ndarray | None:
-    """The canvas (white ink on black); returns its RGBA image, None while empty."""
+    """The canvas (white ink on black); returns its RGBA image, None while empty.
+
+    The canvas keeps one key: a new key makes Streamlit replace the component in the next rerun,
+    and strokes drawn on the old one until that rerun lands are lost. Its toolbar's bin clears
+    it in place, in the browser.
+    """
     result = st_canvas(
         fill_color="rgba(0, 0, 0, 0)",
         stroke_width=BRUSH,
@@ -40,11 +45,12 @@ def drawing_input() -> np.ndarray | None:
         width=CANVAS,
         drawing_mode="freedraw",
         return_image_data=True,
-        key=draw_state.canvas_key(),
+        key=draw_state.CANVAS_KEY,
+        on_change=draw_state.canvas_changed,
     )
-    st.button("Clear", icon=":material/delete:", on_click=draw_state.clear_canvas)
     st.caption(
-        "Hover over the canvas for undo, redo and clear. The guess updates when a stroke ends."
+        "Hover over the canvas for undo, redo and the bin, which clears it. "
+        "The guess updates when a stroke ends."
     )
     return result.image_data
 

@@ -9,7 +9,9 @@ import streamlit as st
 
 _LATEST = "draw.latest_drawing"  # (28, 28) uint8, the last digit drawn or uploaded
 _LATEST_AT = "draw.latest_at"  # when the latest drawing last changed (time.time())
-_CANVAS_ROUND = "draw.canvas_round"  # bumped by "Clear" to give the canvas a fresh key
+# One key for the whole session: a changed key remounts the canvas, and strokes drawn on the old
+# one during that rerun never reach the server. The toolbar's bin clears it in place instead.
+CANVAS_KEY = "draw.canvas"
 
 
 def latest_drawing() -> np.ndarray | None:
@@ -33,12 +35,9 @@ def drawing_age() -> float | None:
     return time.time() - st.session_state.get(_LATEST_AT, time.time())
 
 
-def canvas_key() -> str:
-    """The canvas's widget key; :func:`clear_canvas` changes it so the canvas starts empty."""
-    return f"draw.canvas.{st.session_state.get(_CANVAS_ROUND, 0)}"
-
-
-def clear_canvas() -> None:
-    """An on_click callback: a fresh, empty canvas (its toolbar's bin does the same in place)."""
-    st.session_state[_CANVAS_ROUND] = st.session_state.get(_CANVAS_ROUND, 0) + 1
-    st.session_state[_LATEST] = None
+def canvas_changed() -> None:
+    """The canvas's on_change: emptied (the bin, or undo to nothing) forgets the drawing."""
+    state = st.session_state.get(CANVAS_KEY) or {}
+    drawing = state.get("drawing") or {}
+    if not (drawing.get("raw") or {}).get("objects"):
+        st.session_state[_LATEST] = None
