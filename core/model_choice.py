@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from core.keras_model import BuiltModel
+if TYPE_CHECKING:  # not imported at run time: importing this module does not import Keras
+    from core.held_model import HeldModel
+    from core.keras_model import BuiltModel
 
 PRETRAINED = "pretrained"  # the shipped models/pretrained.keras
 TRAINED = "trained"  # this session's model from the Train page, once its run has ended
@@ -24,20 +27,25 @@ class ModelChoice:
         snapshots: (epoch, first Conv2D kernel) pairs saved while it trained; epoch 0 is
             before training.
         arch_changed: the Build page's architecture has changed since this model was trained.
+        slept: the server put this model to sleep to save memory (``core.held_model``); using
+            it rebuilds it from its weights.
 
     Example:
         >>> mine = ModelChoice(TRAINED, None, "own:1", test_accuracy=0.981, run=2)
         >>> mine.name, mine.label, mine.note
         ('Your model', 'Your model, trained', 'run 2, 98.10% on the test digits')
+        >>> ModelChoice(UNTRAINED, None, "untrained:x", slept=True).sleep_note[:40]
+        'Your untrained model was put to sleep to'
     """
 
     kind: str
-    built: BuiltModel
+    built: BuiltModel | HeldModel
     key: str
     test_accuracy: float | None = None
     run: int | None = None
     snapshots: tuple = ()
     arch_changed: bool = False
+    slept: bool = False
 
     @property
     def trained(self) -> bool:
@@ -77,3 +85,13 @@ class ModelChoice:
         if self.arch_changed:
             about += "; the Build page's architecture has changed since, this is the one it was trained as"
         return about
+
+    @property
+    def sleep_note(self) -> str:
+        """What the page says when ``slept``: the model is rebuilt, nothing is lost."""
+        which = "Your untrained model" if self.kind == UNTRAINED else "Your trained model"
+        source = "the same random seed" if self.kind == UNTRAINED else "its saved weights"
+        return (
+            f"{which} was put to sleep to save the server's memory while you were away; it is "
+            f"rebuilt from {source} when you use it (same weights, same answers)."
+        )

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from core.architecture import Architecture
+from core.batching import batch_limit, model_step_values
 from core.keras_model import BuiltModel
 from core.maths import softmax
 from core.presets import NOTEBOOK_CNN
@@ -141,8 +142,9 @@ def occlusion(
 ) -> Occlusion:
     """Occlusion map (Zeiler & Fergus, 2014): black out a square at a time, see the guess change.
 
-    Squares over blank background change nothing, so only squares touching ink are evaluated, in
-    one batched forward pass (about 50–150 images).
+    Squares over blank background change nothing, so only squares touching ink are evaluated
+    (about 50–150 images), in batches small enough for the model's layer sizes
+    (``core.batching``): one pass for the notebook's CNN.
 
     Args:
         model: as for :func:`probabilities`.
@@ -162,7 +164,13 @@ def occlusion(
     batch = np.repeat(image[np.newaxis].astype(np.float32), len(corners) + 1, axis=0)
     for i, (r, c) in enumerate(corners, start=1):
         batch[i, r : r + patch, c : c + patch] = 0.0
-    p = probabilities(model, batch[..., np.newaxis])[:, digit]
+    step = batch_limit(model_step_values(model), len(batch))
+    p = np.concatenate(
+        [
+            probabilities(model, batch[i : i + step, ..., np.newaxis])[:, digit]
+            for i in range(0, len(batch), step)
+        ]
+    )
     total = np.zeros((h, w), np.float64)
     count = np.zeros((h, w), np.float64)
     for r in range(0, h - patch + 1, stride):

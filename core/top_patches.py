@@ -9,6 +9,7 @@ import numpy as np
 
 from core.activations import partial_model
 from core.architecture import Architecture
+from core.batching import arch_step_values, batch_limit
 from core.explain import crop
 from core.receptive import receptive_fields, unclipped_box
 
@@ -48,7 +49,9 @@ def top_patches(
     """The k input patches (receptive-field crops) of ``images`` that excite a filter most.
 
     Runs the model up to ``layer_index`` only, in batches, and keeps each image's strongest
-    position; then takes the k strongest images.
+    position; then takes the k strongest images. Batches shrink below ``batch_size`` when the
+    layers are large (``core.batching``), and only the chosen channel comes back to NumPy, so
+    memory stays bounded whatever the architecture.
 
     Args:
         model: a Sequential whose ``layers[i]`` was built from ``arch.layers[i]``.
@@ -57,7 +60,7 @@ def top_patches(
         filter: the channel of that output.
         images: (N, 28, 28) raw pixels.
         k: how many patches.
-        batch_size: images per forward pass.
+        batch_size: images per forward pass, at most.
 
     Raises:
         ValueError: for a layer without rows and columns, or a filter out of range.
@@ -81,7 +84,8 @@ def top_patches(
     if not 0 <= filter < channels:
         raise ValueError(f"filter {filter} does not exist; this layer has 0..{channels - 1}")
     images = np.asarray(images)
-    best, where = _strongest(sub, images, filter, batch_size)
+    batch = batch_limit(arch_step_values(arch, layer_index), batch_size)
+    best, where = _strongest(sub, images, filter, batch)
     order = np.argsort(-best, kind="stable")[:k]
     rows, cols = np.unravel_index(where[order], field.out_hw)
     boxes = np.array([unclipped_box(field, r, c) for r, c in zip(rows, cols, strict=True)])
@@ -100,7 +104,7 @@ def _strongest(
     best, where = [], []
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size].astype(np.float32)[..., np.newaxis]
-        maps = np.asarray(sub(x, training=False))[..., filter].reshape(len(x), -1)
+        maps = keras.ops.convert_to_numpy(sub(x, training=False)[..., filter]).reshape(len(x), -1)
         best.append(maps.max(axis=1))
         where.append(maps.argmax(axis=1))
     return np.concatenate(best), np.concatenate(where)

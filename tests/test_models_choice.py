@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.architecture import Architecture
+from core.held_model import HeldModel
 from core.keras_model import build_model
 from core.model_choice import PRETRAINED, TRAINED, UNTRAINED, ModelChoice
 from core.presets import WORKSHOP_CNN
-from ui import jobs
+from ui import jobs, model_budget
 
 
 def test_names_labels_and_notes_of_each_kind():
@@ -45,6 +47,7 @@ def _script(arch_json: str) -> None:
     st.session_state["look"] = [(c.kind, c.key, c.label) for c in choices]
     st.session_state["missing"] = missing
     st.session_state["draw"] = [c.name for c in models.for_draw()]
+    st.session_state["draw_notes"] = models.sleep_notices(models.for_draw())
     mine = models.trained_choice()
     st.session_state["mine"] = None if mine is None else (mine.snapshots, mine.arch_changed)
 
@@ -91,3 +94,80 @@ def test_a_model_for_other_images_is_not_offered(monkeypatch: pytest.MonkeyPatch
         "Your Build page architecture cannot be looked inside yet: this architecture takes "
         "32×32×3 images, not 28×28×1 MNIST digits."
     ]
+
+
+# --- a model put to sleep by the server's budget comes back on the next visit -------------------
+
+
+def _look(arch_url: str) -> None:
+    import numpy as np
+    import streamlit as st
+
+    from core.activations import Inspector
+    from core.architecture import Architecture
+    from ui import models, state
+
+    state.set_arch(Architecture.from_url(arch_url))
+    choices, missing = models.for_look_inside()
+    st.session_state["missing"] = missing
+    st.session_state["outputs"] = {
+        c.kind: Inspector(c.built.model, c.built.arch).layer_outputs(np.eye(28) * 255)[-1].array
+        for c in choices
+    }
+
+
+def _other_session_over_budget(arch: Architecture) -> None:
+    """Another session builds its model while the server is over budget: idle models are released."""
+    budget = model_budget.budget()
+    limit, budget.limit = budget.limit, 1
+    try:
+        at = AppTest.from_function(_look, args=(arch.to_url(),), default_timeout=120)
+        at.run()
+        assert not at.exception, at.exception
+    finally:
+        budget.limit = limit
+
+
+def test_an_untrained_model_put_to_sleep_comes_back_the_same():
+    at = AppTest.from_function(_look, args=(WORKSHOP_CNN.to_url(),), default_timeout=120)
+    at.run()
+    assert not at.exception and at.session_state["missing"] == []
+    before = at.session_state["outputs"][UNTRAINED]
+    held = at.session_state["models.untrained"][WORKSHOP_CNN.to_url()]
+    _other_session_over_budget(Architecture(WORKSHOP_CNN.layers[:-1]))
+    assert held.asleep
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["missing"] == [
+        "Your untrained model was put to sleep to save the server's memory while you were away; "
+        "it is rebuilt from the same random seed when you use it (same weights, same answers)."
+    ]
+    np.testing.assert_array_equal(at.session_state["outputs"][UNTRAINED], before)
+    assert not held.asleep and held.rebuilds == 1
+    at.run()
+    assert at.session_state["missing"] == []  # said once, on the visit that rebuilt it
+
+
+def test_a_trained_model_put_to_sleep_comes_back_on_draw_and_look_inside(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    built = build_model(WORKSHOP_CNN, seed=1)
+    rng = np.random.default_rng(0)
+    built.model.set_weights([rng.normal(0, 0.1, w.shape) for w in built.model.get_weights()])
+    held = HeldModel(built)
+    record = SimpleNamespace(built=held, run=1, test_accuracy=0.9, job_id="j", filter_epochs=[])
+    monkeypatch.setattr(jobs, "trained", lambda: record)
+    at = AppTest.from_function(_look, args=(WORKSHOP_CNN.to_url(),), default_timeout=120)
+    at.run()
+    before = at.session_state["outputs"][TRAINED]
+    assert held.release() and held.asleep
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["missing"][0].startswith("Your trained model was put to sleep")
+    assert "rebuilt from its saved weights" in at.session_state["missing"][0]
+    np.testing.assert_array_equal(at.session_state["outputs"][TRAINED], before)
+    held.release()
+    at = run(WORKSHOP_CNN)  # Draw asks for the notice before it guesses
+    assert at.session_state["draw"] == ["Your model", "Pretrained"]
+    assert at.session_state["draw_notes"] == at.session_state["missing"]
+    assert at.session_state["draw_notes"][0].startswith("Your trained model was put to sleep")

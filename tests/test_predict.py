@@ -95,3 +95,19 @@ def test_occlusion_only_evaluates_squares_touching_ink():
     occ = predict.occlusion(halves_model(), image, digit=1)
     # squares of 6 at stride 2 touching rows/cols 13..14: corners 8, 10, 12, 14 on each axis
     assert occ.patches == 16 and occ.drop.shape == (28, 28) and occ.drop.dtype == np.float32
+
+
+def test_occlusion_in_small_batches_gives_the_same_map(monkeypatch: pytest.MonkeyPatch):
+    image, model = two_blobs(), halves_model()
+    whole = predict.occlusion(model, image, digit=0)
+    sizes = []
+
+    def seven(values: int, cap: int) -> int:
+        sizes.append(cap)
+        return 7
+
+    monkeypatch.setattr(predict, "batch_limit", seven)  # as for a model with huge layers
+    pieces = predict.occlusion(model, image, digit=0)
+    assert sizes == [whole.patches + 1] and pieces.patches == whole.patches > 7
+    np.testing.assert_allclose(pieces.drop, whole.drop, atol=1e-6)
+    assert pieces.base == pytest.approx(whole.base)

@@ -9,6 +9,11 @@ Streamlit; everything here runs in the script thread.
   and, when its weights are worth keeping, the session's trained model. The accessors call it.
 * ``trained()`` is what the Look inside and Draw pages read; ``run_history()`` the Train page.
 
+The job's model is a ``core.held_model.HeldModel`` registered with the server's model budget
+(``ui.model_budget``): never released while its job runs; once the run has ended (it is then the
+session's trained model) an idle session's may be put to sleep, its weights kept as arrays, and
+it is rebuilt on its next use. A run not worth keeping is discarded at once.
+
 Importing this module does not import Keras (the sidebar of every page imports it): the model
 is built, and the job's module loaded, only when someone trains.
 """
@@ -16,24 +21,24 @@ is built, and the job's module loaded, only when someone trains.
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 from streamlit import runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.architecture import Architecture, ArchitectureError
 from core.evaluation import RunRecord, make_record
 from core.training import GRACE_S, JobSlots, JobSnapshot, TrainSettings, check_compatible
-from ui import resources
+from ui import model_budget, resources
 from ui import runtime as ui_runtime
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from core.keras_model import BuiltModel
+    from core.held_model import HeldModel
     from core.training import TrainingJob
 
 SLOTS_ENV = "LAYER_BY_LAYER_TRAINING_SLOTS"  # override the server-wide limit of concurrent jobs
@@ -50,7 +55,8 @@ class TrainedModel:
     """The session's trained model and what is known about it (built by keyword only).
 
     Attributes:
-        built: the model and the architecture it was built from.
+        built: the model and the architecture it was built from (a ``HeldModel``: the server may
+            put it to sleep, and ``built.model`` then rebuilds it from its weights).
         run: its number in the run history.
         status: "finished" or "stopped" (stopped early, weights kept).
         settings: how it was trained.
@@ -62,7 +68,7 @@ class TrainedModel:
         seconds: training time (without the test evaluations).
     """
 
-    built: BuiltModel
+    built: HeldModel
     run: int
     status: str
     settings: TrainSettings
@@ -84,10 +90,7 @@ def slots() -> JobSlots:
     return JobSlots(limit)
 
 
-def session_id() -> str | None:
-    """This browser session's id (None outside a script run)."""
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else None
+session_id = model_budget.session_id  # this browser session's id (None outside a script run)
 
 
 def session_alive_check() -> Callable[[], bool] | None:
@@ -147,10 +150,26 @@ def start_training(arch: Architecture, settings: TrainSettings) -> str | None:
     except ArchitectureError as err:
         return f"The model cannot be built: {err}"
     settle()
-    job = TrainingJob(built, settings)
+    held = model_budget.held(built, slots=optimizer_slots(settings), register=False)
+    job = TrainingJob(held, settings)
+    held.busy = _while_running(job)
     job.start(mnist, slots=slots(), session_alive=session_alive_check(), grace_s=GRACE_S)
+    held.register(model_budget.budget())
     st.session_state[_JOB] = job
     return None
+
+
+def optimizer_slots(settings: TrainSettings) -> int:
+    """Values the optimizer keeps per weight: Adam 2, SGD with momentum 1, plain SGD 0."""
+    if settings.optimizer == "adam":
+        return 2
+    return 1 if float(settings.momentum) else 0
+
+
+def _while_running(job: TrainingJob) -> Callable[[], bool]:
+    """True while the job's worker thread runs (queued or training); weak, so it keeps no job alive."""
+    running = weakref.WeakMethod(job.is_alive)
+    return lambda: (alive := running()) is not None and alive()
 
 
 def stop_training() -> None:
@@ -177,7 +196,9 @@ def settle() -> JobSnapshot | None:
     number = (runs[-1].number + 1) if runs else 1
     runs.append(make_record(snap, job.built.arch, number))
     del runs[:-RUN_HISTORY_LIMIT]
-    if snap.usable:
+    if not snap.usable:
+        _discard(job.built)  # its weights are not worth keeping; the previous model stays
+    else:
         st.session_state[_MODEL] = TrainedModel(
             built=job.built,
             run=number,
@@ -191,6 +212,12 @@ def settle() -> JobSnapshot | None:
             seconds=snap.train_seconds,
         )
     return snap
+
+
+def _discard(built: object) -> None:
+    discard = getattr(built, "discard", None)
+    if discard is not None:
+        discard()
 
 
 def trained() -> TrainedModel | None:
