@@ -19,6 +19,8 @@ try:
 except (FileNotFoundError, ValueError) as err:
     st.error(str(err))
     st.stop()
+for message in models.sleep_notices(choices):
+    st.caption(f":material/info: {message}")
 
 left, right = st.columns([1, 1.35], gap="large")
 with left:

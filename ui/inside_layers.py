@@ -11,6 +11,7 @@ from core.activations import LayerOutput
 from core.architecture import MNIST_SHAPE
 from core.figures import inside as figs
 from core.figures.style import diverging_range
+from core.inside_caps import channels_shown, shown_note, strip_shown
 from core.inside_captions import flatten_caption, layer_caption
 from ui import inside_cache
 from ui.errors import guard
@@ -86,8 +87,10 @@ def layer_views(
             fig, caption = _maps(out, before, title, show_all, before_relu)
         elif out.kind == "Flatten":
             source = before.array.shape if before is not None else input_shape
-            fig = figs.flat_strip(out.array, title, source)
+            shown = strip_shown(out.array.size)
+            fig = figs.flat_strip(out.array[:shown], title, source)
             caption = flatten_caption(source, out.array.size)
+            caption = f"{caption} {shown_note(shown, out.array.size, 'numbers')}".strip()
         else:
             soft = out.spec.params.get("activation") == "softmax" and out.array.shape == (10,)
             fig, caption = figs.vector_bars(out.array, title, probabilities=soft), ""
@@ -105,12 +108,11 @@ def _maps(
     fig = figs.feature_maps(
         maps,
         title + (" (before ReLU)" if pre is not None else ""),
-        max_tiles=None if show_all else MAX_TILES,
+        max_tiles=channels_shown(a.shape, show_all, MAX_TILES),
         zrange=diverging_range(maps),  # so a padding or pooling after it looks the same
         border=out.spec.params["padding"] if out.kind == "ZeroPadding2D" else 0,
         px=6 if a.shape[-1] <= 2 else 3,
     )
     note = layer_caption(out, before, pre is not None)
-    if a.shape[-1] > MAX_TILES and not show_all:
-        note += f" Showing the first {MAX_TILES} of {a.shape[-1]} channels."
+    note += " " + shown_note(channels_shown(a.shape, show_all, MAX_TILES), a.shape[-1])
     return fig, note.strip()

@@ -6,9 +6,11 @@ model with the same recipe cost one measurement. A real run's speed replaces the
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -113,6 +115,7 @@ class SpeedBook:
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name="speed-probe", daemon=True)
                 self._worker.start()
+                _RUNNING.add(self)
             self._lock.notify_all()
         return None
 
@@ -168,3 +171,22 @@ class SpeedBook:
                     self._lock.notify_all()
             rest = max(self._rest, BUSY_REST) if self._rest and self._busy() else self._rest
             time.sleep(rest * (time.monotonic() - start))
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Drops the queued probes and waits for the one running (called at interpreter exit)."""
+        with self._lock:
+            self._pending.clear()
+            worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout)
+
+
+# Books with a probe thread. A daemon thread still inside TensorFlow when Python finalises aborts
+# the process ("terminate called ... FATAL: exception not rethrown"), so exit waits for it.
+_RUNNING: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for book in list(_RUNNING):
+        book.close()
