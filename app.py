@@ -1,4 +1,9 @@
-"""Layer by Layer: page config, navigation over pages/, and the sidebar model card."""
+"""Layer by Layer: page config, navigation over pages/, and the sidebar model card.
+
+Start-up order matters: Streamlit's Keras reset is patched out first, MNIST starts loading in the
+background, and TensorFlow is imported in the background only once a page has been served
+(``ui.warmup``); the pages that need it wait for it behind a spinner.
+"""
 
 from pathlib import Path
 
@@ -8,7 +13,11 @@ from ui import runtime
 
 runtime.install()  # first: stop Streamlit resetting Keras after every run (see ui/runtime.py)
 
-from ui import sidebar  # noqa: E402
+from ui import resources  # noqa: E402
+
+resources.preload()  # MNIST is read in a background thread while the rest imports
+
+from ui import sidebar, warmup  # noqa: E402
 from ui.errors import guard  # noqa: E402
 
 ICON = Path(__file__).parent / "assets" / "icon.png"  # shipped: no web font needed offline
@@ -16,6 +25,7 @@ ICON = Path(__file__).parent / "assets" / "icon.png"  # shipped: no web font nee
 st.set_page_config(page_title="Layer by Layer", page_icon=str(ICON), layout="wide")
 
 # (script and URL path, title, Material icon), in the sidebar's order; the first is the default.
+# None of them imports TensorFlow at the top except those in NEEDS_KERAS.
 PAGES = [
     ("data", "MNIST at a glance", "grid_on"),
     ("lesson", "Lesson", "school"),
@@ -24,6 +34,7 @@ PAGES = [
     ("train", "Train", "model_training"),
     ("draw", "Draw", "draw"),
 ]
+NEEDS_KERAS = {"inside", "train", "draw"}  # these wait for ui.warmup before they run
 
 
 def page(name: str, title: str, icon: str) -> st.Page:
@@ -46,4 +57,6 @@ st.sidebar.caption(
 # Last line of defence: an unexpected error anywhere in a page is logged with its traceback and the
 # user gets a short message; session state (the model, the training job, runs) is untouched.
 with guard("showing this page"):
-    navigation.run()
+    if navigation.url_path not in NEEDS_KERAS or warmup.wait_for_keras():
+        navigation.run()
+warmup.start_after_page()  # reached once the page has run (not on st.rerun or st.stop)

@@ -113,3 +113,17 @@ def test_the_normalisation_chart_shows_both_ranges():
     spec = chart_specs(at)["lesson.slip"]
     ranges = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("<b>from")]
     assert ranges == ["<b>from -0.42 to 2.82</b>", "<b>from -1.00 to 6.65</b>"]
+
+
+def test_a_model_step_says_so_when_tensorflow_cannot_load(monkeypatch):
+    from ui import warmup
+
+    monkeypatch.setattr(warmup, "_WARMUP", warmup.Warmup(("no_such_module_for_the_lesson_test",)))
+    at = AppTest.from_file(str(ROOT / "pages/lesson.py"), default_timeout=TIMEOUT)
+    at.query_params["step"] = "5"
+    at.run()
+    assert not at.exception
+    assert at.header[0].value.startswith("5. ")  # the step's text is still there
+    (error,) = at.error
+    assert error.value.startswith("TensorFlow could not be loaded")
+    assert not at.get("plotly_chart")

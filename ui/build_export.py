@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.architecture import Architecture
 from core.build_view import MAX_UPLOAD_BYTES, read_upload
-from ui import state
+from ui import state, warmup
 from ui.build_actions import apply
 
 _SEEN = "build.upload_seen"  # the uploaded file already applied (a rerun must not apply it twice)
@@ -60,7 +60,10 @@ def export(arch: Architecture) -> None:
     if upload is not None:
         open_file(*upload)
     st.markdown("**The same model in Keras** (copy it into a notebook):")
-    # core.keras_model imports Keras (seconds on first use), so only once this box is open.
-    with st.spinner("Loading Keras to write the code (only the first time)…"):
+    # core.keras_model imports Keras (seconds after the server starts), so only once this box is open.
+    if warmup.wait_for_keras(
+        "Loading Keras to write the code (first time after the server starts)…"
+    ):
         from core.keras_model import to_python
-    st.code(to_python(arch), language="python")
+
+        st.code(to_python(arch), language="python")

@@ -39,6 +39,7 @@ if not log.handlers:  # under `streamlit run` nothing else configures it: give i
     _handler = logging.StreamHandler()  # stderr, i.e. the server's log
     _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(_handler)
+    log.setLevel(logging.INFO)  # our few start-up lines too (e.g. when TensorFlow is warm)
 
 # Raised on purpose by st.rerun(), st.stop() and st.switch_page(): never "something went wrong".
 _CONTROL_FLOW = (RerunException, StopException)

@@ -1,16 +1,19 @@
 """The Lesson's figure column: for each step, the live figure (real data, the pretrained model) and its words.
 
 ``show(step, arch, present)`` picks the step's figure; the words come from ``core.lesson_notes``.
+Steps 1-4 need no model and never import TensorFlow; the others wait for ``ui.warmup`` first and
+import what uses Keras inside the function that needs it.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 
 from core import lesson
 from core import lesson_notes as notes
-from core.activations import LayerOutput, conv_kernels
 from core.build_lessons import linear_stacks
 from core.collapse import lesson_text
 from core.figures import draw as draw_figs
@@ -20,11 +23,13 @@ from core.figures.lesson import slip_figure
 from core.figures.style import diverging_range
 from core.figures.tensors import tensor_figure
 from core.figures.training import probabilities_figure
-from core.predict import probabilities
 from core.presets import DENSE_ONLY
 from core.shapes import Trace, trace
-from ui import draw_state, models, resources
+from ui import draw_state, resources, warmup
 from ui.lesson_widgets import chart, digit_index, outputs
+
+if TYPE_CHECKING:
+    from core.activations import LayerOutput
 
 first = notes.first_output
 
@@ -81,6 +86,9 @@ def show_convolution(outs: list[LayerOutput], image: np.ndarray, present: bool) 
         px = 6 if present else 5
         fig = inside_figs.feature_maps(pad.array, "Zero padding → 30×30", border=1, px=px)
         chart(fig.update_traces(showscale=False), "lesson.pad", present, fixed=True)
+    from core.activations import conv_kernels
+    from ui import models
+
     built = models.pretrained().built
     kernel = conv_kernels(built.model, built.arch)[conv.index]
     filters = inside_figs.kernels(
@@ -171,6 +179,9 @@ def show_softmax(outs: list[LayerOutput], present: bool) -> None:
 
 def show_training(present: bool) -> None:
     """Step 10: what training buys (answers on 8 test digits) and the notebook's recipe."""
+    from core.predict import probabilities
+    from ui import models
+
     m = resources.mnist()
     shipped, own = models.pretrained(), models.trained_choice()
     model, name = (
@@ -193,6 +204,9 @@ def show_draw(image: np.ndarray, caption: str, present: bool) -> None:
     """Step 11: the latest drawing (or a test digit) and the pretrained model's guess."""
     drawn = draw_state.latest_drawing()
     image, caption = (drawn, "your latest drawing") if drawn is not None else (image, caption)
+    from core.predict import probabilities
+    from ui import models
+
     model = models.pretrained().built.model
     probs = probabilities(model, image.astype(np.float32)[None, ..., None])[0]
     left, right = st.columns([1, 2.2], vertical_alignment="center")
@@ -207,17 +221,17 @@ def show_draw(image: np.ndarray, caption: str, present: bool) -> None:
 
 def show(step: lesson.Step, arch_trace: Trace, present: bool) -> None:
     """The figure column of ``step``; ``arch_trace`` is the session's architecture, traced."""
-    simple = {
-        "data": show_data,
-        "one-hot": show_one_hot,
-        "normalise": show_normalise,
-        "training": show_training,
-    }
+    simple = {"data": show_data, "one-hot": show_one_hot, "normalise": show_normalise}
     if step.id in simple:
         simple[step.id](present)
         return
     if step.id == "dense-only":
         show_dense_only(trace(DENSE_ONLY), present)
+        return
+    if not warmup.wait_for_keras():  # the other steps show the pretrained model at work
+        return
+    if step.id == "training":
+        show_training(present)
         return
     m = resources.mnist()
     index = digit_index(len(m.y_test), present)

@@ -1,21 +1,25 @@
 """The Lesson page's widget groups: step navigation, links, the Keras pairs, and how a figure is placed.
 
 State (the step, presentation mode, the digit) lives in ``ui.lesson_state``; each step's figure
-column is in ``ui.lesson_figures``.
+column is in ``ui.lesson_figures``. Nothing here imports Keras until a step needs the model.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
 from core import lesson
-from core.activations import Inspector, LayerOutput
 from core.figures.lesson import enlarge
 from core.keras_history import pairs_for
 from ui import lesson_state as ls
-from ui import markdown, models
+from ui import markdown
+
+if TYPE_CHECKING:
+    from core.activations import LayerOutput
 
 CONFIG = {"displayModeBar": False}
 PRESENT_CSS = """<style>
@@ -131,7 +135,10 @@ def digit_index(n_test: int, present: bool) -> int:
 
 
 def outputs(image: np.ndarray) -> list[LayerOutput]:
-    """Every layer's output of the pretrained notebook CNN for one digit."""
+    """Every layer's output of the pretrained notebook CNN for one digit (call ``needs_model()`` first)."""
+    from core.activations import Inspector  # Keras: only the steps that show the model import it
+    from ui import models
+
     built = models.pretrained().built
     return Inspector(built.model, built.arch).layer_outputs(image)
 

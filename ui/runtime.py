@@ -1,4 +1,4 @@
-"""Start-up patch: stop Streamlit from resetting Keras after every script run.
+"""Start-up patches: stop Streamlit from resetting Keras after every script run, and skip its REPL check.
 
 Streamlit's script runner calls ``_clean_problem_modules()`` after every script run and
 every fragment run. Whenever ``keras`` is imported, that calls
@@ -14,6 +14,12 @@ every fragment run. Whenever ``keras`` is imported, that calls
 first). Do not call ``clear_session()`` anywhere in this app for the same reason. The other
 half of the fix is ``[runner] postScriptGC = false`` in ``.streamlit/config.toml``.
 ``tests/test_runtime.py`` pins Streamlit's version and fails if the function moves.
+
+``install()`` also marks Streamlit's "are we in a REPL?" warning as already shown: on the first
+element a process writes, ``delta_generator._maybe_print_use_warning()`` calls ``inspect.stack()``
+over the script thread's deep stack, which resolves the file of every loaded module (1,000+
+``realpath`` calls): 0.1–0.6 s on the first page's critical path, to print a warning that never
+applies under ``streamlit run``.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from collections.abc import Callable  # noqa: E402
 
+from streamlit import delta_generator  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 _TARGET = "_clean_problem_modules"
+_REPL_WARNING = "_use_warning_has_been_displayed"  # delta_generator's "warning shown once" flag
 _original: Callable[[], None] | None = None
 
 
@@ -40,12 +48,17 @@ def _keep_keras_state() -> None:
 
 
 def install() -> None:
-    """Replace Streamlit's post-run Keras reset with a no-op; safe to call repeatedly.
+    """Replace Streamlit's post-run Keras reset with a no-op and skip its REPL check; idempotent.
+
+    Call it before Keras is imported (``app.py`` does, first thing; so does ``ui.warmup``): the
+    no-op then covers every run from the one that imports Keras on.
 
     Raises:
         RuntimeError: if Streamlit no longer has ``script_runner._clean_problem_modules``.
     """
     global _original
+    if hasattr(delta_generator, _REPL_WARNING):  # only a start-up cost: fine if Streamlit drops it
+        setattr(delta_generator, _REPL_WARNING, True)
     current = getattr(script_runner, _TARGET, None)
     if current is None:
         raise RuntimeError(

@@ -1,0 +1,219 @@
+"""Benchmark the wait for the first page: `streamlit run app.py` to MNIST at a glance painted, against `import keras`.
+
+    python bench/bench_first_paint.py [--repeats 3] [--app DIR]
+
+``--app`` times another copy of the app (e.g. ``git archive <commit> | tar -x -C DIR``) with
+this venv, for a before/after comparison; by default, this repository.
+
+Both are measured in the same run, on the same machine state, so the ratio is what the issue's
+target reads ("first paint <= 0.5x import keras"):
+
+* ``import keras``: wall time of ``python -c "import keras"`` in a fresh process (the venv's
+  Python, ``TF_CPP_MIN_LOG_LEVEL=2``), ``--repeats`` times, median.
+* first paint: from starting ``python -m streamlit run app.py`` (headless, 127.0.0.1, a free
+  port) until headless Chromium (already running; its start is not counted) shows the page's
+  "MNIST at a glance" heading and Streamlit marks the script run finished
+  (``[data-testid='stApp'][data-test-script-state='notRunning']``). The page is opened as soon as
+  ``/_stcore/health`` answers, as a first visitor right after a restart would.
+* Keras warm: from process start until the server logs that the background import (``ui.warmup``)
+  finished.
+* Streamlit alone: the same first paint for a one-line app that shows only that heading (in a
+  temporary folder), i.e. what no change to this app can go below.
+
+Prints the medians and the ratios; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+
+from tests.browser_utils import NOT_RUNNING, chromium_available, free_port, launch_browser  # noqa: E402
+
+TARGET = 0.5  # the issue: first paint within half of `import keras`
+HEADING = "MNIST at a glance"
+WARM_LINE = "TensorFlow and Keras imported in the background"  # ui.warmup's log line
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "NO_COLOR": "1"}
+FLOOR_APP = f'import streamlit as st\n\nst.title("{HEADING}")\n'
+
+
+# In the page: the wall-clock time when the DOM first shows the heading with the run finished
+# (Playwright sees it only once the page's main thread is free, e.g. after Plotly has loaded).
+FIRST_PAINT_JS = """
+new MutationObserver((_, observer) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const done = app && app.getAttribute("data-test-script-state") === "notRunning";
+  const heading = [...document.querySelectorAll("h1")].some((h) => h.textContent.includes(HEADING));
+  if (done && heading) { window.__firstPaint = Date.now() / 1000; observer.disconnect(); }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+""".replace("HEADING", json.dumps(HEADING))
+
+
+@dataclass
+class Start:
+    """One server start, seconds from process start: health, first paint, the DOM's, Keras warm."""
+
+    health: float
+    paint: float
+    dom: float | None
+    warm: float | None
+
+
+def import_keras_s() -> float:
+    """Wall seconds of ``python -c "import keras"`` in a fresh process."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import keras"], env=ENV, check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_for_line(log: Path, text: str, began: float, timeout: float) -> float | None:
+    """Seconds from ``began`` until ``text`` shows up in the log file (None after ``timeout``)."""
+    deadline = began + timeout
+    while time.perf_counter() < deadline:
+        if text in log.read_text(errors="replace"):
+            return time.perf_counter() - began
+        time.sleep(0.05)
+    return None
+
+
+@contextlib.contextmanager
+def serving(cwd: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``streamlit run app.py`` in ``cwd`` on a free port, logging to ``log``; stopped on exit."""
+    port = free_port()
+    # `# fmt: skip`: one option and its value per line reads better than one item per line.
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            command, cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip  # the Popen arguments on two lines, not one per line
+        try:
+            yield f"http://127.0.0.1:{port}", server
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def one_start(browser: Browser, timeout: float, cwd: Path = ROOT, warm_timeout: float = 0) -> Start:
+    """Start ``cwd/app.py``, open its first page, time it (and Keras warm, if asked), stop it."""
+    log = Path(tempfile.mkstemp(prefix="first-paint-", suffix=".log")[1])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(FIRST_PAINT_JS)
+    page = context.new_page()
+    try:
+        began, wall = time.perf_counter(), time.time()
+        with serving(cwd, log) as (url, server):
+            while not _healthy(url):
+                if server.poll() is not None or time.perf_counter() - began > timeout:
+                    raise RuntimeError(f"the server did not start; log {log}")
+                time.sleep(0.02)
+            health = time.perf_counter() - began
+            page.goto(url, wait_until="commit")
+            page.get_by_role("heading", name=HEADING).wait_for(timeout=timeout * 1000)
+            page.locator(NOT_RUNNING).wait_for(state="attached", timeout=timeout * 1000)
+            paint = time.perf_counter() - began
+            dom = page.evaluate("window.__firstPaint")
+            warm = _wait_for_line(log, WARM_LINE, began, warm_timeout)
+    finally:
+        context.close()
+    log.unlink()
+    return Start(health, paint, dom - wall if dom else None, warm)
+
+
+def main() -> None:
+    """Measure, interleaved: ``import keras``, then one server start, ``--repeats`` times."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per start")
+    parser.add_argument("--app", type=Path, default=ROOT, help="folder holding app.py")
+    args = parser.parse_args()
+    app = args.app.resolve()
+    warm_timeout = args.timeout if (app / "ui" / "warmup.py").exists() else 0  # none before it
+    if not chromium_available():
+        sys.exit("Debian's chromium is not installed: apt-get install -y chromium")
+    imports, starts, floors = [], [], []
+    with tempfile.TemporaryDirectory() as floor_dir, sync_playwright() as playwright:
+        (Path(floor_dir) / "app.py").write_text(FLOOR_APP)
+        browser = launch_browser(playwright)
+        try:
+            for i in range(args.repeats):
+                imports.append(import_keras_s())
+                starts.append(one_start(browser, args.timeout, app, warm_timeout))
+                floors.append(one_start(browser, args.timeout, Path(floor_dir)))
+                s = starts[-1]
+                warm = _s(s.warm) if s.warm is not None else "never"
+                print(
+                    f"  run {i + 1}: import keras {imports[-1]:.2f} s | app: health "
+                    f"{s.health:.2f} s, first paint {s.paint:.2f} s (DOM {_s(s.dom)}), Keras "
+                    f"warm {warm} | Streamlit alone: first paint {floors[-1].paint:.2f} s"
+                )
+        finally:
+            browser.close()
+    report(imports, starts, floors)
+
+
+def _s(seconds: float | None) -> str:
+    return "?" if seconds is None else f"{seconds:.2f} s"
+
+
+def report(imports: list[float], starts: list[Start], floors: list[Start]) -> None:
+    """Print the medians and ratios against ``import keras``."""
+    keras_s = statistics.median(imports)
+    paint_s = statistics.median(s.paint for s in starts)
+    floor_s = statistics.median(s.paint for s in floors)
+    warms = [s.warm for s in starts if s.warm is not None]
+    print(f"\nmedians over {len(imports)} runs (seconds from process start)")
+    print(f"  python -c 'import keras'                    {keras_s:6.2f} s")
+    print(f"  streamlit run app.py -> first paint         {paint_s:6.2f} s")
+    print(
+        f"  ratio first paint / import keras            {paint_s / keras_s:6.2f}   (target <= {TARGET})"
+    )
+    doms = [s.dom for s in starts if s.dom is not None]
+    if doms:
+        dom_s = statistics.median(doms)
+        print(
+            f"  ... the DOM had it (in-page clock)          {dom_s:6.2f} s   ratio {dom_s / keras_s:.2f}"
+        )
+    print(f"  Streamlit alone (one-line app) first paint  {floor_s:6.2f} s")
+    print(f"  ratio Streamlit alone / import keras        {floor_s / keras_s:6.2f}")
+    if warms:
+        print(f"  Keras warm in the background                {statistics.median(warms):6.2f} s")
+    else:
+        print("  Keras warm in the background                 never (see the server log)")
+
+
+if __name__ == "__main__":
+    main()
