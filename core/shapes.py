@@ -28,6 +28,9 @@ from core.shape_rules import (
 MAX_PARAMS = 20_000_000  # above this a model is traced but not built (workshop server memory/time)
 # Nor above this many values in one layer's output for ONE image (8 MB at float32).
 MAX_VALUES = 2_000_000
+# All layers' outputs for one image together (the notebook CNN: 143,390). Look inside keeps them,
+# and their pre-activations, per digit: 4 million float32 values are 16 MB.
+MAX_TOTAL_VALUES = 4_000_000
 
 __all__ = ["LayerTrace", "Shape", "Trace", "format_shape", "shape_label", "trace"]
 
@@ -87,6 +90,13 @@ class Trace:
         return max(sizes, default=0)
 
     @property
+    def total_outputs(self) -> int:
+        """How many values all ok layers output together for one image."""
+        return sum(
+            math.prod(layer.output_shape[1:]) for layer in self.layers if layer.status == "ok"
+        )
+
+    @property
     def too_big_reason(self) -> str | None:
         """Why this model is traced but not built here (too many weights or too large outputs), or None."""
         if self.total_params > MAX_PARAMS:
@@ -100,6 +110,11 @@ class Trace:
                 f"one layer outputs {self.largest_output:,} numbers per image, more than the {MAX_VALUES:,} "
                 "this server handles (a batch of 32 would need gigabytes); use less padding, fewer filters "
                 "or pool earlier"
+            )
+        if self.total_outputs > MAX_TOTAL_VALUES:
+            return (
+                f"its layers output {self.total_outputs:,} numbers per image in all, more than the "
+                f"{MAX_TOTAL_VALUES:,} this server handles; use fewer or smaller layers, or pool earlier"
             )
         return None
 

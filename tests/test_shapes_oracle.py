@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.architecture import Architecture, LayerSpec
 from core.keras_model import make_layer
-from core.presets import VGG16
+from core.presets import NOTEBOOK_CNN, VGG16
 from core.shapes import Trace, trace
 
 L = LayerSpec.make
@@ -150,3 +150,16 @@ def test_vgg16_preset_matches_keras_applications() -> None:
     finally:
         del model, keras_layers
         gc.collect()
+
+
+def test_many_layers_whose_outputs_add_up_are_refused():
+    """Each layer fits (1.84M values at most), but 59 of them output 97M numbers per image."""
+    from core.shapes import MAX_TOTAL_VALUES, MAX_VALUES
+
+    deep = "pad(16)-" + "conv(512,1,relu,1,same)-" * 55 + "maxpool(4)-flatten-dense(10,softmax)"
+    t = trace(Architecture.from_url(deep))
+    assert t.ok and t.largest_output <= MAX_VALUES
+    assert t.total_outputs > MAX_TOTAL_VALUES
+    assert "numbers per image in all" in t.too_big_reason
+    notebook = trace(NOTEBOOK_CNN)
+    assert notebook.total_outputs == 143_390 and not notebook.too_big
