@@ -46,7 +46,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from tests.browser_utils import NOT_RUNNING, chromium_available, free_port, launch_browser  # noqa: E402
+from tests.browser_utils import (  # noqa: E402
+    NOT_RUNNING,
+    chromium_available,
+    free_port,
+    launch_browser,
+    streamlit_command,
+)
 
 TARGET = 0.5  # the issue: first paint within half of `import keras`
 HEADING = "MNIST at a glance"
@@ -106,15 +112,7 @@ def _wait_for_line(log: Path, text: str, began: float, timeout: float) -> float 
 def serving(cwd: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``streamlit run app.py`` in ``cwd`` on a free port, logging to ``log``; stopped on exit."""
     port = free_port()
-    # `# fmt: skip`: one option and its value per line reads better than one item per line.
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = streamlit_command("app.py", port)
     with log.open("wb") as out:
         server = subprocess.Popen(
             command, cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT,

@@ -72,6 +72,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def streamlit_command(script: str, port: int) -> list[str]:
+    """``streamlit run script``, headless on 127.0.0.1:``port``, without usage stats or file watcher."""
+    # `# fmt: skip`: one option and its value per line reads better than one item per line.
+    return [
+        sys.executable, "-m", "streamlit", "run", script,
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        # Others edit the tree while tests run; a file watcher would rerun pages mid-test.
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+
+
 def _health_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -98,16 +112,7 @@ def start_app(script: str = "app.py", *, cwd: Path = REPO_ROOT, timeout: float =
     url = f"http://127.0.0.1:{port}"
     log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
     log_file = log_path.open("wb")
-    # `# fmt: skip`: one option and its value per line reads better than one item per line.
-    command = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        # Others edit the tree while tests run; a file watcher would rerun pages mid-test.
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = streamlit_command(script, port)
     env = {**os.environ, "NO_COLOR": "1"}  # plain server log for failure messages
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     process = subprocess.Popen(
