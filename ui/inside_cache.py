@@ -35,15 +35,9 @@ def remember(kind: str, key: Hashable, make: Callable[[], T]) -> T:
     return session_cache.remember(_STORE, kind, key, make, KEEP.get(kind, DEFAULT_KEEP))
 
 
-def digit_key(image: np.ndarray) -> tuple:
-    """The digit's identity in a key: its dtype, shape and bytes (784 for an MNIST digit)."""
-    image = np.ascontiguousarray(image)
-    return image.dtype.str, image.shape, image.tobytes()
-
-
 def key_of(choice: ModelChoice, image: np.ndarray) -> tuple:
     """(model key, digit key): what a digit's layer outputs, and every figure of them, depend on."""
-    return choice.key, digit_key(image)
+    return choice.key, session_cache.fingerprint(image)
 
 
 def layer_outputs(choice: ModelChoice, image: np.ndarray) -> list[LayerOutput]:

@@ -15,7 +15,7 @@ from core.figures.style import diverging_range, outline_cells
 from core.inside_captions import conv_sum, layer_name, pool_sentence
 from core.keras_model import BuiltModel
 from core.receptive import input_box, receptive_fields
-from ui import inside_cache
+from ui import inside_cache, session_cache
 from ui.errors import guard
 from ui.inside_chart import chart
 
@@ -87,7 +87,7 @@ def _field(
     title = "Where it looks in the digit"
     fig = inside_cache.remember(
         "window",
-        ("field", inside_cache.digit_key(image), box),
+        ("field", session_cache.fingerprint(image), box),
         lambda: figs.digit_with_box(image, box, title),
     )
     chart(fig)
