@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from core.pixel_stats import mean_and_std, pixel_value_counts
+
 DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
-_CHUNK = 1 << 20  # pixels per step when summing squares (8 MiB as int64)
 
 __all__ = [
     "DATA_PATH",
@@ -82,19 +83,21 @@ class Mnist:
             object.__setattr__(self, key, _read_only(getattr(self, key)))
 
     @cached_property
-    def pixel_mean(self) -> float:
-        """Mean training pixel value in 0..255 units (float64 sum, no float copy)."""
-        return float(self.x_train.mean(dtype=np.float64))
+    def pixel_counts(self) -> np.ndarray:
+        """(256,) read-only counts of each pixel value over the training images, counted once."""
+        counts = pixel_value_counts(self.x_train)
+        counts.flags.writeable = False
+        return counts
 
-    @cached_property
+    @property
+    def pixel_mean(self) -> float:
+        """Mean training pixel value in 0..255 units (exact, from ``pixel_counts``)."""
+        return mean_and_std(self.pixel_counts)[0]
+
+    @property
     def pixel_std(self) -> float:
-        """Population standard deviation of the training pixels in 0..255 units."""
-        flat = self.x_train.reshape(-1)
-        squares = 0  # exact: int64 sums of squares of small chunks
-        for start in range(0, flat.size, _CHUNK):
-            chunk = flat[start : start + _CHUNK].astype(np.int64)
-            squares += int(chunk @ chunk)
-        return float(np.sqrt(max(squares / max(flat.size, 1) - self.pixel_mean**2, 0.0)))
+        """Population standard deviation of the training pixels in 0..255 units (exact)."""
+        return mean_and_std(self.pixel_counts)[1]
 
     def label_counts(self, split: str = "train") -> np.ndarray:
         """Count the examples of each digit.

@@ -238,3 +238,11 @@ def test_subset_matches_its_indices():
 def test_subset_bad_size(mnist, n_train):
     with pytest.raises(ValueError, match=rf"1\.\.60000; received {n_train}"):
         subset(mnist, n_train, seed=0)
+
+
+def test_pixel_stats_from_counts_match_numpy_on_the_training_set(mnist):
+    x = mnist.x_train.astype(np.float64)
+    assert mnist.pixel_mean == pytest.approx(x.mean(), rel=1e-12)
+    assert mnist.pixel_std == pytest.approx(x.std(), rel=1e-9)
+    assert not mnist.pixel_counts.flags.writeable
+    assert np.array_equal(mnist.pixel_counts, np.bincount(mnist.x_train.ravel(), minlength=256))

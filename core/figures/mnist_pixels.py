@@ -7,36 +7,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.figures.style import ACCENT, MUTED, base_layout
+from core.pixel_stats import pixel_value_counts  # noqa: F401 - re-exported with the figures
 
 _MARK = "#334155"  # reference marks (mean, std): neutral, so red keeps meaning "error"
-
-
-def pixel_value_counts(images: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
-    """How many pixels take each value 0..255, counted on the uint8 array in chunks.
-
-    Args:
-        images: any uint8 array (e.g. (N, 28, 28)); it is never copied to float.
-        chunk: pixels per ``np.bincount`` call, to bound the temporary memory (64K chunks fit the
-            CPU cache: 0.10 s for the training set against 0.28 s with 4M chunks).
-
-    Returns:
-        (256,) int64 counts that sum to ``images.size``.
-
-    Raises:
-        ValueError: if images is not uint8.
-
-    Example:
-        >>> pixel_value_counts(np.array([[0, 0, 255]], np.uint8))[[0, 255]].tolist()
-        [2, 1]
-    """
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(f"images must be uint8; received {images.dtype}")
-    flat = images.reshape(-1)
-    counts = np.zeros(256, dtype=np.int64)
-    for start in range(0, flat.size, chunk):
-        counts += np.bincount(flat[start : start + chunk], minlength=256)
-    return counts
 
 
 def _std_arrow(fig: go.Figure, col: int, start: float, end: float, text: str) -> None:
