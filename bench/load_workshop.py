@@ -1,36 +1,39 @@
-"""A workshop on one server: N browser sessions build, train, look inside and draw at the same time.
+"""A workshop on one server: N browser sessions connected, K of them acting at once, some training.
 
 Starts ONE ``streamlit run app.py`` (tests/browser_utils.start_app) on 127.0.0.1, one headless
 Chromium, and N separate browser contexts (N users) driven concurrently with Playwright's async
-API. Everything stops at a hard overall deadline; whatever was measured by then is reported.
+API. With ``--taskset`` (the default on a machine with 2+ cores) the server is pinned to core 0
+and this script, Playwright and Chromium to core 1, so the latencies are the server's, not the
+browser's. Everything stops at a hard overall deadline; whatever was measured by then is reported.
 
-Phases (the main coroutine moves all sessions through them together):
+Phases (the main coroutine moves the sessions through them together):
 
-1. session 1 alone opens /build: RSS baseline; then it alone clicks "Add layer" M times (latency
-   on a quiet server).
-2. the other N-1 sessions open /build: RSS per additional idle session.
-3. every session clicks "Add layer" M times at once (no training yet), then Undo.
-4. every session opens Train (sidebar link, same session), picks 2,000 images and 1 epoch of the
-   quick recipe and starts training; queued/running is read off the sidebar card.
-5. while the jobs train or wait: Build clicks again (latency under training load), Look inside,
-   Draw (one pen stroke of a length unique to the session), then back to Train until its result.
+1. session 1 alone opens /build and clicks "Add layer" M times, visits Look inside (loading Keras),
+   moves its slider and draws strokes: the quiet-server baselines.
+2. the other N-1 sessions open /build: all N connected; RSS per additional idle session.
+3. K sessions act at once (the rest idle): Build clicks, Look inside slider moves, Draw strokes.
+4. K other sessions open Train and start a quick run (2,000 images, 1 epoch): one trains, the
+   rest queue.
+5. while those train or wait, the first K act again, all three acts timed.
+6. the training sessions wait for their results; every job must finish, in queue order.
 
 Each session opens a link to the workshop CNN with its own Dense width (101, 111, ...): every page
 checks that the sidebar card shows that session's parameter count, Build shows its Dense layer,
 and Draw's caption shows its own stroke's crop size, so a leak between sessions is caught.
 
-Latency: "Add layer" (ZeroPadding2D at the start, so each click makes a new shape
-``(None, 30, 30, 1)``, ``(None, 32, 32, 1)``, ...) -> the frame in which the shape table shows it,
-timed inside the page (performance.now, MutationObserver, requestAnimationFrame), as in
-bench/bench_build_click.py.
+Latency (each timed inside the page, from the user's input event to the painted result): "Add
+layer" -> the new shape in Build's table; a Row slider step on Look inside's "One window
+explained" -> its run finished and painted; a pen stroke lifted on Draw -> the new guess painted.
+Target: every p95 <= 1 s with N=30 connected and K=10 acting.
 
-    python bench/load_workshop.py [--sessions 10] [--deadline 480] [--clicks 5]
+    python bench/load_workshop.py [--sessions 30] [--acting 10] [--deadline 900] [--clicks 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -39,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.workshop import steps  # noqa: E402
+from bench.workshop import acts, steps  # noqa: E402
 from bench.workshop.report import Report, print_report  # noqa: E402
 from bench.workshop.rss import RssSampler  # noqa: E402
 from bench.workshop.session import ACTION_TIMEOUT, EXPECTED, Session, console_text  # noqa: E402
@@ -102,43 +105,76 @@ async def phases(
         report.marks[name] = rss.read()
 
     report.marks["server started"] = rss.read()
-    await phase("first session opens /build", steps.open_build, sessions[:1])
+    first, k = sessions[:1], args.acting
+    acting, training = sessions[:k], sessions[k : 2 * k]
+    await phase("first session opens /build", steps.open_build, first)
     await phase(
-        "first session clicks alone", steps.build_clicks, sessions[:1], "alone", args.clicks
+        "first session clicks alone", steps.build_clicks, first, "Build click · alone", args.clicks
     )
-    await phase("first session visits Look inside (Keras loaded)", steps.warm_up, sessions[:1])
+    await phase("first session visits Look inside (Keras loaded)", steps.warm_up, first)
+    await phase(
+        "first session moves a slider alone",
+        acts.slider_moves,
+        first,
+        "Look inside slider · alone",
+        args.clicks,
+    )
+    await phase(
+        "first session draws alone", acts.draw_strokes, first, "Draw stroke → guess · alone", 3
+    )
     await phase("other sessions open /build (idle)", steps.open_build, sessions[1:])
     await phase(
-        "all click at once, no training",
-        steps.build_clicks,
-        sessions,
-        "all, no training",
+        f"{k} act at once, no training",
+        act,
+        acting,
+        f"{len(sessions)} connected, {k} acting",
         args.clicks,
     )
     train_start = time.monotonic()
-    await phase("all start training", steps.start_training, sessions)
+    await phase(f"{len(training)} start training", steps.start_training, training)
     await phase(
-        "clicks during training", steps.clicks_on_build, sessions, "during training", args.clicks
+        f"{k} act at once, while training",
+        act,
+        acting,
+        f"{k} acting + {len(training)} jobs",
+        args.clicks,
     )
-    await phase("Look inside", steps.visit_inside, sessions)
-    await phase("Draw", steps.visit_draw, sessions)
     report.marks["peak while training"] = rss.peak_since(train_start)
-    await phase("wait for results", steps.wait_result, sessions)
+    await phase("wait for results", steps.wait_result, training)
+
+
+async def act(s: Session, label: str, clicks: int) -> None:
+    """One acting participant: Build clicks, then Look inside slider moves, then Draw strokes."""
+    await steps.clicks_on_build(s, f"Build click · {label}", clicks)
+    await acts.slider_moves(s, f"Look inside slider · {label}", clicks)
+    await acts.draw_strokes(s, f"Draw stroke → guess · {label}", 3)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--deadline", type=float, default=480.0, help="hard overall limit, seconds")
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--acting", type=int, default=10, help="sessions acting at once")
+    parser.add_argument("--deadline", type=float, default=900.0, help="hard overall limit, seconds")
+    parser.add_argument(
+        "--taskset",
+        action=argparse.BooleanOptionalAction,
+        default=len(os.sched_getaffinity(0)) >= 2,
+        help="server on core 0, this script and Chromium on core 1",
+    )
     parser.add_argument(
         "--clicks", type=int, default=5, help="'Add layer' clicks per session and phase"
     )
     args = parser.parse_args()
+    args.acting = max(1, min(args.acting, args.sessions))
     began = time.monotonic()
-    server = start_app("app.py", timeout=120.0)
+    server = start_app(
+        "app.py", timeout=120.0, prefix=("taskset", "-c", "0") if args.taskset else ()
+    )
+    if args.taskset:
+        os.sched_setaffinity(0, {1})  # Playwright's driver and Chromium start from here: core 1
     rss = RssSampler(server.process.pid)
     rss.start()
-    report, sessions = Report(args.sessions), []
+    report, sessions = Report(args.sessions, taskset=args.taskset), []
     loop = asyncio.new_event_loop()
     try:
         left = args.deadline - (time.monotonic() - began)

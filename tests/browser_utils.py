@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -94,13 +94,20 @@ def _health_ok(url: str) -> bool:
         return False
 
 
-def start_app(script: str = "app.py", *, cwd: Path = REPO_ROOT, timeout: float = 90.0) -> AppServer:
+def start_app(
+    script: str = "app.py",
+    *,
+    cwd: Path = REPO_ROOT,
+    timeout: float = 90.0,
+    prefix: Sequence[str] = (),
+) -> AppServer:
     """Start ``streamlit run script`` on a free port and wait until it answers health checks.
 
     Args:
         script: the entry file, relative to ``cwd``.
         cwd: where to run; ``.streamlit/config.toml`` there applies.
         timeout: seconds to wait for ``/_stcore/health`` to answer ``ok``.
+        prefix: a command to run it under, e.g. ``("taskset", "-c", "0")`` to pin it to a core.
 
     Returns:
         The running server; pass it to ``stop_app`` when done.
@@ -112,7 +119,7 @@ def start_app(script: str = "app.py", *, cwd: Path = REPO_ROOT, timeout: float =
     url = f"http://127.0.0.1:{port}"
     log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
     log_file = log_path.open("wb")
-    command = streamlit_command(script, port)
+    command = [*prefix, *streamlit_command(script, port)]
     env = {**os.environ, "NO_COLOR": "1"}  # plain server log for failure messages
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     process = subprocess.Popen(

@@ -1,0 +1,98 @@
+"""Timed acts of one participant: a Look inside slider move and a Draw stroke, each until painted.
+
+Each act is timed inside the page: from the user's input event (the key press on the slider, the
+pen lifted off the canvas) until the app's script run that it started has finished and the next
+frame is painted (``performance.now()``, a MutationObserver on the app's run state, then
+``requestAnimationFrame``), as ``tests.browser_utils.CLICK_TO_TABLE_TEXT`` times a Build click.
+A fragment's rerun counts the same as a whole page's: Streamlit marks both on the same element.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bench.workshop.session import ACTION_TIMEOUT, Session, check_page, nav, wait_for_app
+
+CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+WINDOW_TAB = "One window explained"
+
+# Arms a timer: starts at the next `event` on the document (capture phase, so a component's own
+# handler cannot hide it), stops at the first "running" -> "notRunning" of the app after it, one
+# painted frame later. Resolves to milliseconds, or -1 after 120 s.
+ARM_JS = """
+(event) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__act = new Promise((resolve) => {
+    let start = null, ran = false;
+    document.addEventListener(event, () => { start = performance.now(); }, {capture: true, once: true});
+    const observer = new MutationObserver(() => {
+      const state = app.getAttribute("data-test-script-state");
+      if (start !== null && state === "running") ran = true;
+      if (ran && state === "notRunning") {
+        observer.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - start));
+      }
+    });
+    observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    setTimeout(() => { observer.disconnect(); resolve(-1); }, 120000);
+  });
+}
+"""
+
+
+async def _timed(s: Session, kind: str) -> float:
+    """The armed act's milliseconds, recorded under ``kind``; RuntimeError if it never finished."""
+    ms = await s.page.evaluate("() => window.__act")
+    if ms < 0:
+        raise RuntimeError(f"{kind}: the app did not finish the run within 120 s")
+    s.latencies.setdefault(kind, []).append(ms)
+    return ms
+
+
+async def slider_moves(s: Session, kind: str, moves: int) -> None:
+    """On Look inside's "One window explained", move the Row slider ``moves`` times, one step each."""
+    await nav(s, "Look inside", "inside")
+    page = s.page
+    await page.get_by_role("tab", name=WINDOW_TAB).click()
+    await wait_for_app(page)
+    thumb = page.get_by_role("slider", name="Row")
+    await thumb.wait_for(timeout=ACTION_TIMEOUT)
+    caption = page.get_by_text(re.compile(r"depends on a \d+×\d+ patch"))
+    for k in range(moves):
+        before = await caption.first.inner_text()
+        await thumb.focus()
+        await page.evaluate(ARM_JS, "keydown")
+        await page.keyboard.press("ArrowLeft" if k % 2 else "ArrowRight")
+        await _timed(s, kind)
+        await wait_for_app(page, run_start=0)
+        if await caption.first.inner_text() == before:
+            s.problems.append(
+                f"Look inside: slider move {k + 1} did not change the explained window"
+            )
+    await check_page(s, "Look inside, slider moves")
+
+
+async def draw_strokes(s: Session, kind: str, strokes: int) -> None:
+    """On Draw, ``strokes`` pen strokes (each lifted, then timed until the guess is painted)."""
+    await nav(s, "Draw", "draw")
+    page = s.page
+    canvas = page.locator(CANVAS)
+    await canvas.wait_for(timeout=ACTION_TIMEOUT)
+    box = await canvas.bounding_box()
+    for k in range(strokes):
+        # A vertical stroke of this session's own length, then short bars across it.
+        x0 = box["x"] + 140 + (0 if k == 0 else 25 * (k % 2) - 12)
+        y0 = box["y"] + 140 - (s.stroke / 2 if k == 0 else 40 - 20 * k)
+        dx, dy = (0, s.stroke) if k == 0 else (40, 0)
+        await page.mouse.move(x0 - dx / 2 if k else x0, y0)
+        await page.mouse.down()
+        for i in range(1, 16):
+            await page.mouse.move((x0 - dx / 2 if k else x0) + dx * i / 15, y0 + dy * i / 15)
+            await page.wait_for_timeout(15)  # a person's pace: ~0.25 s per stroke
+        await page.evaluate(ARM_JS, "mouseup")
+        await page.mouse.up()
+        await _timed(s, kind)
+        await wait_for_app(page, run_start=0)
+        if not await page.locator(".draw-guess").count():
+            s.problems.append(f"Draw: no guess shown after stroke {k + 1}")
+    await check_page(s, "Draw, strokes")
