@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import predict
-from ui import draw_guess, draw_input, draw_state, models, runtime
+from ui import draw_guess, draw_input, draw_state, draw_transform, models, runtime
 
 runtime.run_through_app()
 
@@ -42,3 +42,10 @@ draw_guess.show_steps(steps)
 st.subheader("What drove the guess")
 draw_guess.what_drove(choices, guesses, steps)
 draw_guess.look_inside_link()
+
+st.subheader("Move it, turn it, thicken it")
+st.caption(
+    "Shift, turn, scale, thin or thicken your digit, or add noise, and watch each model's guess. "
+    "The chart below tries every value of each slider on its own."
+)
+draw_transform.section(steps.image, choices, guesses)
