@@ -10,7 +10,7 @@ import streamlit as st
 from core import lesson
 from core.presets import DENSE_ONLY
 from core.shapes import trace
-from ui import lesson_figures, runtime, state
+from ui import lesson_figures, lesson_quiz, runtime, state
 from ui import lesson_state as ls
 from ui import lesson_widgets as w
 
@@ -37,6 +37,7 @@ arch = state.get_arch()
 st.header(f"{number}. {step.title}", anchor=f"step-{step.id}")
 text_col, figure_col = st.columns([2, 3], gap="large")
 with text_col:
+    lesson_quiz.box(step.id, present)  # "Predict first" at the steps with a number to find
     st.markdown(step.text)
     carried = DENSE_ONLY if step.id == "dense-only" else arch  # step 3 opens the model it shows
     w.full_page_link(step, carried.to_url())
