@@ -33,6 +33,7 @@ PAGES = [
     ("inside", "Look inside", "visibility"),
     ("train", "Train", "model_training"),
     ("draw", "Draw", "draw"),
+    ("room", "Room", "groups"),
 ]
 NEEDS_KERAS = {"inside", "train", "draw"}  # these wait for ui.warmup before they run
 

@@ -17,16 +17,8 @@ KEYS = ("x_train", "y_train", "x_test", "y_test")
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
 
-__all__ = [
-    "DATA_PATH",
-    "Mnist",
-    "load_mnist",
-    "one_hot",
-    "random_indices",
-    "sample_indices",
-    "subset",
-    "to_model_input",
-]
+__all__ = ["DATA_PATH", "Mnist", "load_mnist", "one_hot", "random_indices", "sample_indices"]
+__all__ += ["subset", "to_model_input"]
 
 
 def _check_split(name: str, x: np.ndarray, y: np.ndarray) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core import predict
-from ui import draw_guess, draw_input, draw_state, draw_transform, models, runtime
+from ui import draw_guess, draw_input, draw_state, draw_transform, models, room_draw, runtime
+from ui.errors import guard
 
 runtime.run_through_app()
 
@@ -35,6 +36,9 @@ with right:
     guesses = {name: predict.assess(p[0], steps.warnings) for name, p in probs.items()}
     draw_guess.guesses_row(choices, guesses)
     draw_guess.probabilities(choices, probs, guesses, steps.centred)
+
+with guard("showing the room's part"):
+    room_draw.panel(steps)
 
 st.subheader("From your drawing to MNIST's format")
 draw_guess.show_steps(steps)

@@ -1,4 +1,4 @@
-"""Train: settings, a live run beside the page (progress, curves, filters, stop), then what the model gets wrong."""
+"""Train: settings, a live run beside the page (progress, curves, stop), what the model gets wrong and why, a script."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from core.training import check_compatible, texts
 from ui import (
     jobs,
     resources,
+    room_post,
     runtime,
     state,
     train_estimate,
     train_form,
     train_results,
     train_run,
+    train_script,
     train_state,
+    train_why,
 )
 from ui.errors import guard
 
@@ -58,5 +61,10 @@ model = jobs.trained()
 if model is not None and not active:
     with guard("showing the results"):
         train_results.results(model, mnist.x_test, mnist.y_test)
+    train_why.section(model, mnist.x_test, mnist.y_test)  # a fragment, guarded inside
+    with guard("writing the training script"):
+        train_script.section(model)
+    with guard("posting to the room"):
+        room_post.panel(model)
 with guard("showing the run history"):
     train_results.history()

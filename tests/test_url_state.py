@@ -40,7 +40,7 @@ def test_a_silent_field_falls_back_without_a_note():
 
 
 def test_the_table_has_one_row_per_key():
-    assert list(url_state.FIELDS) == ["arch", "step", "present"]
+    assert list(url_state.FIELDS) == ["arch", "step", "present", "room", "presenter"]
     assert all(key == field.key for key, field in url_state.FIELDS.items())
 
 

@@ -1,7 +1,8 @@
 """The sidebar "model card" on every page: the architecture, whether it is trained, and live progress.
 
 The card's words are pure functions in ``core.training.texts`` (tested in tests/test_sidebar.py);
-this module only places them.
+this module only places them. Under the card, in a room, one line says which room and as whom
+("Room K7QM2X · as Ana"), read from the session alone: no database query per rerun.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.training import texts
-from ui import jobs, state
+from ui import jobs, room_state, state
 from ui.errors import guard
+from ui.markdown import escape
 
 POLL_S = 1.0
 
@@ -23,6 +25,14 @@ def model_card() -> None:
         st.caption(texts.card_size(arch))
         polling = jobs.is_training()
         st.fragment(run_every=POLL_S if polling else None)(_live)(polling)
+    room_line()
+
+
+def room_line() -> None:
+    """ "Room K7QM2X · as Ana" under the card, while this session is in a room."""
+    line = room_state.card_line()
+    if line is not None:
+        st.sidebar.caption(f":material/groups: {escape(line)}")
 
 
 def _live(polling: bool) -> None:

@@ -10,10 +10,14 @@ arch      ``Architecture.from_url``     the notebook's CNN      default (or the 
                                                                 layers), with a warning
 step      ``core.lesson.step_number``   step 1                  step 1, with a note
 present   ``core.lesson.parse_present`` off                     off, silently
+room      ``core.room_board.normal_code`` no room                 no room, with a note
+presenter ``presenter_token``           none                    none; never written back
 ========  ============================  ======================  ==========================
 
-Add a row to carry a new value (``room`` next). ``ui.state`` keeps the architecture's session
-side (undo, "seen this link"); ``ui.lesson_state`` the step and presentation mode.
+Add a row to carry a new value. ``ui.state`` keeps the architecture's session side (undo,
+"seen this link"); ``ui.lesson_state`` the step and presentation mode; ``ui.room_state`` the
+room: ``?room=CODE`` is a join link, and the presenter's private link adds ``&presenter=TOKEN``,
+which ``ui.room_state`` reads once into the session and removes from the address bar.
 """
 
 from __future__ import annotations
@@ -25,7 +29,20 @@ import streamlit as st
 from core import lesson
 from core.architecture import Architecture
 from core.presets import DEFAULT
+from core.room_board import normal_code
 from core.url_fields import Reading, UrlField
+
+TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+TOKEN_MAX = 64  # a presenter token is 22 characters (secrets.token_urlsafe(16))
+
+
+def presenter_token(text: str) -> str:
+    """A presenter token from a link; ValueError (without quoting it) unless it looks like one."""
+    token = text.strip()
+    if not token or len(token) > TOKEN_MAX or not set(token) <= TOKEN_CHARS:
+        raise ValueError("the presenter link is damaged")
+    return token
+
 
 ARCH: UrlField[Architecture] = UrlField(
     key="arch",
@@ -49,7 +66,21 @@ PRESENT: UrlField[bool] = UrlField(
     default=lambda: False,
     write=lambda on: "1" if on else None,
 )
-FIELDS: dict[str, UrlField[Any]] = {f.key: f for f in (ARCH, STEP, PRESENT)}
+ROOM: UrlField[str | None] = UrlField(
+    key="room",
+    parse=normal_code,
+    default=lambda: None,
+    write=lambda code: code,
+    fallback="The link's room code could not be read: {error}.",
+)
+PRESENTER: UrlField[str | None] = UrlField(
+    key="presenter",
+    parse=presenter_token,
+    default=lambda: None,
+    write=lambda token: None,  # read once, then removed: the token never stays in the address bar
+    fallback="This presenter link could not be read: {error}.",
+)
+FIELDS: dict[str, UrlField[Any]] = {f.key: f for f in (ARCH, STEP, PRESENT, ROOM, PRESENTER)}
 
 
 def raw(field: UrlField[Any]) -> str | None:

@@ -1,0 +1,281 @@
+"""``Store``: the room API, each method one database transaction; ``open_store`` opens one.
+
+>>> import tempfile, numpy as np
+>>> store = open_store(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3")
+>>> room, token = store.start_room()
+>>> ana = store.join(room.code, "  Ana ")
+>>> drawing = store.add_drawing(ana, np.eye(28, dtype=np.uint8) * 255, 1)
+>>> store.board(room.code).drawings_per_digit[1], store.is_presenter(room.code, token)
+(1, True)
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import AbstractContextManager, suppress
+
+import numpy as np
+from sqlalchemy import URL, Connection, Engine
+
+from core.room import answers, board, drawings, export, predictions, rooms, runs
+from core.room.access import find_room, presenter_room, to_room
+from core.room.codes import tokens_match
+from core.room.engine import database_down, make_engine, resolve_url, transaction, url_for_log
+from core.room.entries import Board, DrawingEntry, Member, Room, RunEntry
+from core.room.errors import RoomError, RoomUnavailable
+from core.room.limits import Limits
+from core.room.names import check_nickname
+from core.room.schema import SCHEMA_VERSION, create, current
+from core.room.weights import model_from_entry
+
+
+class Store:
+    """The room store on one database (shared by every session of a process, and by servers).
+
+    Every method is one transaction; caps are checked inside the transaction of the insert,
+    with the room's row locked, so concurrent posters queue instead of overshooting.
+    """
+
+    def __init__(self, engine: Engine, url: URL, limits: Limits | None = None) -> None:
+        self._engine = engine
+        self._url = url
+        self.limits = limits or Limits()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url_for_log!r})"
+
+    @property
+    def url_for_log(self) -> str:
+        """The database URL without its password."""
+        return url_for_log(self._url)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"`` (or another SQLAlchemy dialect's name)."""
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        """Closes the pooled connections (the store can still be used: it reconnects)."""
+        self._engine.dispose()
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return transaction(self._engine)
+
+    def _write(self, conflict: str | None = None) -> AbstractContextManager[Connection]:
+        return transaction(self._engine, write=True, conflict=conflict)
+
+    # --- rooms --------------------------------------------------------------------------------
+    def create_schema(self) -> None:
+        """Creates the tables on first use (with the schema-version row); reads when they exist.
+
+        A database already at this schema is only read, so a read-only one still shows boards.
+        """
+        with self._read() as conn:
+            if current(conn) == SCHEMA_VERSION:
+                return
+        with self._write() as conn:
+            create(conn)
+
+    def purge_expired(self, now: float | None = None) -> int:
+        """Deletes rooms past their expiry with all their data; how many went."""
+        with self._write() as conn:
+            return rooms.purge_expired(conn, now)
+
+    def start_room(self, now: float | None = None) -> tuple[Room, str]:
+        """A new room and its presenter token (plain, 128 bits; only its SHA-256 is stored)."""
+        with self._write() as conn:
+            return rooms.start_room(conn, self.limits, now)
+
+    def room(self, code: str) -> Room:
+        """The live room ``code`` (RoomError if unknown or expired)."""
+        with self._read() as conn:
+            return to_room(find_room(conn, code, lock=False))
+
+    def version(self, code: str) -> int:
+        """Room ``code``'s change counter, bumped by every change in it."""
+        with self._read() as conn:
+            return int(find_room(conn, code, lock=False).version)
+
+    def is_presenter(self, code: str, token: str) -> bool:
+        """Whether ``token`` is room ``code``'s presenter token (constant-time comparison)."""
+        with self._read() as conn:
+            return tokens_match(find_room(conn, code, lock=False).token_hash, token)
+
+    def join(self, code: str, nickname: str) -> Member:
+        """Joins room ``code`` as ``nickname`` (checked, unique in the room ignoring case)."""
+        name = check_nickname(nickname)
+        with self._write(conflict=rooms.taken_message(name)) as conn:
+            return rooms.join(conn, code, name, self.limits)
+
+    def rejoin(self, code: str, member_id: str) -> Member | None:
+        """The member again, from the id a session kept; None if they left or never were."""
+        with self._read() as conn:
+            return rooms.rejoin(conn, code, member_id)
+
+    def leave(self, member: Member) -> None:
+        """Leaves the room (the nickname is free again; posted entries stay)."""
+        with self._write() as conn:
+            rooms.leave(conn, member)
+
+    # --- runs ---------------------------------------------------------------------------------
+    def post_run(
+        self,
+        member: Member,
+        *,
+        arch_json: str,
+        settings_json: str,
+        params: int,
+        test_accuracy: float,
+        test_loss: float,
+        train_seconds: float,
+        weights: bytes,
+    ) -> RunEntry:
+        """Posts a trained run; the weights must load into the architecture (``model_from_entry``).
+
+        Raises:
+            RoomError: bad values, weights that do not fit or are too big, a paused or closed
+                room, a cap reached, or the database down (RoomUnavailable).
+        """
+        if not isinstance(weights, (bytes, bytearray, memoryview)):
+            raise RoomError("This run's weights are not plain arrays.")
+        data = bytes(weights)
+        runs.check_size(len(data), self.limits)
+        runs.check_numbers(test_accuracy, test_loss, train_seconds)
+        runs.check_settings(settings_json)
+        model = model_from_entry(arch_json, data)
+        if isinstance(params, bool) or not isinstance(params, (int, np.integer)):
+            raise RoomError("This run cannot be posted: its parameter count is not a number.")
+        if int(params) != model.count_params():
+            raise RoomError(
+                f"This run says {int(params):,} parameters; its architecture has "
+                f"{model.count_params():,}."
+            )
+        fields = {
+            "arch_json": str(arch_json), "settings_json": settings_json, "params": int(params),
+            "test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
+            "train_seconds": float(train_seconds),
+        }  # fmt: skip  # the run's columns, a few to a line
+        with self._write() as conn:
+            run_id = runs.insert_run(conn, member, fields, data, self.limits)
+            return runs.select_runs(conn, member.room_code, run_id)[0]
+
+    def run_weights(self, run_id: int) -> bytes:
+        """The posted weights of run ``run_id`` (RoomError when it is gone)."""
+        with self._read() as conn:
+            return runs.run_weights(conn, run_id)
+
+    def runs(self, code: str) -> tuple[RunEntry, ...]:
+        """Room ``code``'s runs, newest first."""
+        with self._read() as conn:
+            return runs.select_runs(conn, find_room(conn, code, lock=False).code)
+
+    def delete_own_run(self, member: Member, run_id: int) -> None:
+        """Deletes one of the member's own runs (NotAllowed for someone else's)."""
+        with self._write() as conn:
+            runs.delete_own_run(conn, member, run_id)
+
+    # --- drawings -----------------------------------------------------------------------------
+    def add_drawing(self, member: Member, image: np.ndarray, label: int) -> DrawingEntry:
+        """Adds a 28×28 uint8 drawing of the digit ``label`` to the room's handwriting."""
+        data, digit = drawings.check_image(image), drawings.check_label(label)
+        with self._write() as conn:
+            return drawings.insert_drawing(conn, member, data, digit, self.limits)
+
+    def drawings(self, code: str) -> tuple[DrawingEntry, ...]:
+        """Room ``code``'s drawings, newest first."""
+        with self._read() as conn:
+            return drawings.select_drawings(conn, find_room(conn, code, lock=False).code)
+
+    def drawing_arrays(self, code: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Room ``code``'s drawings oldest first: ids (n,), x (n, 28, 28) uint8, y (n,) uint8."""
+        with self._read() as conn:
+            return drawings.arrays(conn, find_room(conn, code, lock=False).code)
+
+    def delete_own_drawing(self, member: Member, drawing_id: int) -> None:
+        """Deletes one of the member's own drawings (NotAllowed for someone else's)."""
+        with self._write() as conn:
+            drawings.delete_own_drawing(conn, member, drawing_id)
+
+    # --- presenter ----------------------------------------------------------------------------
+    def remove_run(self, code: str, token: str, run_id: int) -> None:
+        """The presenter removes a run."""
+        with self._write() as conn:
+            runs.remove_run(conn, code, token, run_id)
+
+    def remove_drawing(self, code: str, token: str, drawing_id: int) -> None:
+        """The presenter removes a drawing."""
+        with self._write() as conn:
+            drawings.remove_drawing(conn, code, token, drawing_id)
+
+    def set_state(self, code: str, token: str, state: str) -> Room:
+        """The presenter opens, pauses or closes the room; the room as it is now."""
+        with self._write() as conn:
+            return rooms.set_state(conn, code, token, state)
+
+    def delete_room(self, code: str, token: str) -> None:
+        """The presenter deletes the room and everything in it."""
+        with self._write() as conn:
+            rooms.delete_room(conn, code, token)
+
+    def export_csv(self, code: str, token: str) -> str:
+        """The presenter's results table: one row per run (see ``export.HEADER``)."""
+        with self._read() as conn:
+            presenter_room(conn, code, token, lock=False)
+            return export.results_csv(board.read_board(conn, code))
+
+    def export_npz(self, code: str, token: str) -> bytes:
+        """The presenter's copy of the room's handwriting: ``x`` (n, 28, 28) uint8, ``y`` (n,)."""
+        with self._read() as conn:
+            row = presenter_room(conn, code, token, lock=False)
+            _, x, y = drawings.arrays(conn, row.code)
+        return export.handwriting_npz(x, y)
+
+    # --- answers, board, scores -------------------------------------------------------------
+    def record_answer(self, member: Member, question: str, value: str) -> None:
+        """The member's answer to a Lesson question (one per member and question, replaced)."""
+        with self._write() as conn:
+            answers.record_answer(conn, member, question, value)
+
+    def answers(self, code: str) -> dict[str, tuple[str, ...]]:
+        """Question -> the room's answers to it."""
+        with self._read() as conn:
+            return answers.select_answers(conn, find_room(conn, code, lock=False).code)
+
+    def board(self, code: str) -> Board:
+        """Room ``code``'s board (one query per table, no Keras)."""
+        with self._read() as conn:
+            return board.read_board(conn, code)
+
+    def missing_predictions(self, code: str) -> list[tuple[RunEntry, np.ndarray]]:
+        """Each run with drawings it has not been scored on: (run, drawing ids)."""
+        with self._read() as conn:
+            return predictions.missing(conn, code)
+
+    def save_predictions(self, run_id: int, drawing_ids: np.ndarray, predicted: np.ndarray) -> int:
+        """Stores a run's guesses, skipping rows already there; how many were written."""
+        with self._write() as conn:
+            return predictions.save(conn, run_id, drawing_ids, predicted)
+
+
+def open_store(url: str | None = None, limits: Limits | None = None) -> Store:
+    """Opens the store at ``url`` (None: ``$LAYER_BY_LAYER_ROOM_DB`` or the default SQLite file),
+    creates its schema on first use and purges expired rooms.
+
+    Raises:
+        RoomUnavailable: the database cannot be opened, reached or written.
+    """
+    resolved = resolve_url(url)
+    try:
+        engine = make_engine(resolved)
+    except Exception as err:  # noqa: BLE001 - a missing driver, a folder we cannot create
+        raise database_down(err) from None
+    store = Store(engine, resolved, limits or Limits.from_env())
+    try:
+        store.create_schema()
+    except RoomError:
+        engine.dispose()
+        raise
+    with suppress(RoomUnavailable):  # read-only or busy: boards still read; purged next time
+        store.purge_expired(time.time())
+    return store
