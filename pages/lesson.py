@@ -38,7 +38,8 @@ st.header(f"{number}. {step.title}", anchor=f"step-{step.id}")
 text_col, figure_col = st.columns([2, 3], gap="large")
 with text_col:
     lesson_quiz.box(step.id, present)  # "Predict first" at the steps with a number to find
-    st.markdown(step.text)
+    waiting = lesson_quiz.hides_answer(step.id, present)
+    st.caption(lesson_quiz.HIDDEN_NOTE) if waiting else st.markdown(step.text)
     carried = DENSE_ONLY if step.id == "dense-only" else arch  # step 3 opens the model it shows
     w.full_page_link(step, carried.to_url())
     if not present:
@@ -46,7 +47,8 @@ with text_col:
 
 with figure_col:
     try:
-        lesson_figures.show(step, trace(arch), present)
+        if not waiting:
+            lesson_figures.show(step, trace(arch), present)
     except (FileNotFoundError, ValueError) as err:
         st.error(f"This step's figure needs the shipped data and model: {err}")
 

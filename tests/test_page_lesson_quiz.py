@@ -129,3 +129,18 @@ def test_steps_without_a_number_to_find_have_no_quiz():
     for step in (s for s in lesson.STEPS if s.id not in asked and s.id in {"data", "normalise"}):
         at = _open(step.id)
         assert "Predict first" not in _markdown(at) and not at.text_input
+
+
+def test_hiding_keeps_the_step_out_of_sight_until_a_guess():
+    question = quiz.for_step("flatten")
+    at = _open(question.step_id)
+    text = lesson.step(NUMBER[question.step_id]).text
+    assert text in _markdown(at)  # off by default: the step reads as before
+    charts_before = len(at.get("plotly_chart"))
+    at.toggle(key="lesson.quiz.hide").set_value(True).run()
+    assert not at.exception
+    assert text not in _markdown(at) and not at.get("plotly_chart")
+    assert any("give the answer away" in c.value for c in at.caption)
+    _guess(at, question, question.answer_text)
+    assert at.success  # right, and the page came back whole
+    assert text in _markdown(at) and len(at.get("plotly_chart")) == charts_before

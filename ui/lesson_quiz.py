@@ -17,6 +17,12 @@ from ui import markdown
 SKIPPED = "skipped"  # what ``result`` holds for a question whose answer was shown without a guess
 _RESULTS = "lesson.quiz.results"  # {question id: Verdict or SKIPPED}
 _PROBLEM = "lesson.quiz.problem"  # {question id: why the last guess could not be read}
+_HIDE = "lesson.quiz.hide"  # the toggle: keep each step's answer out of sight until guessed
+_HIDDEN = "lesson.quiz.hidden"  # question ids whose step text and figure are hidden right now
+HIDDEN_NOTE = (
+    "This step's text and figure give the answer away: they show once you have guessed "
+    "(or pressed Show the answer)."
+)
 
 
 def _key(question: Question, part: str) -> str:
@@ -71,7 +77,30 @@ def box(step_id: str, present: bool) -> None:
     question = quiz.for_step(step_id)
     if question is None or present:
         return
+    st.toggle(
+        "Hide the answer until I guess",
+        key=_HIDE,
+        help="Keeps the step's text and figure out of sight until you have guessed.",
+    )
     _quiz(question)
+
+
+def hides_answer(step_id: str, present: bool) -> bool:
+    """True when the step's text and figure must wait: the toggle is on and the question is open.
+
+    The fragment reruns the whole page once the question is answered, so they then show.
+    """
+    question = quiz.for_step(step_id)
+    hidden = st.session_state.setdefault(_HIDDEN, set())
+    hide = (
+        question is not None
+        and not present
+        and bool(st.session_state.get(_HIDE))
+        and result(question.id) is None
+    )
+    if hide:
+        hidden.add(question.id)
+    return hide
 
 
 @st.fragment
@@ -81,8 +110,12 @@ def _quiz(question: Question) -> None:
         done = result(question.id)
         if done is None:
             _form(question)
-        else:
-            _answer(question, done)
+            return
+        hidden = st.session_state.get(_HIDDEN, set())
+        if question.id in hidden:  # answered while the step waited: show it, with the whole page
+            hidden.discard(question.id)
+            st.rerun()
+        _answer(question, done)
 
 
 def _form(question: Question) -> None:
