@@ -17,7 +17,9 @@ from ui import resources  # noqa: E402
 
 resources.preload()  # MNIST is read in a background thread while the rest imports
 
-from ui import sidebar, warmup  # noqa: E402
+from ui import activity, sidebar, warmup  # noqa: E402
+
+activity.install()  # count every run, so training gives way to clicks (core/training/courtesy.py)
 from ui.errors import guard  # noqa: E402
 
 ICON = Path(__file__).parent / "assets" / "icon.png"  # shipped: no web font needed offline

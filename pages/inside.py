@@ -1,4 +1,4 @@
-"""Look inside: one digit through every layer, one window explained, filters and what they look for."""
+"""Look inside: one digit through every layer, one window, filters, and two experiments on them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import streamlit as st
 from core.activations import guess
 from core.figures import inside as figs
 from ui import (
+    inside_ablation,
     inside_cache,
     inside_filters,
     inside_input,
     inside_layers,
+    inside_projection,
     inside_top,
     inside_window,
     models,
@@ -68,8 +70,15 @@ if not choice.trained:
         "and its guess is a lucky draw."
     )
 
-layers_tab, window_tab, filters_tab, top_tab = st.tabs(
-    ["Every layer", "One window explained", "Filters", "What a filter looks for"],
+layers_tab, window_tab, filters_tab, top_tab, off_tab, groups_tab = st.tabs(
+    [
+        "Every layer",
+        "One window explained",
+        "Filters",
+        "What a filter looks for",
+        "Switch filters off",
+        "How it groups digits",
+    ],
     key="inside.tab",
     on_change="rerun",
 )
@@ -87,3 +96,9 @@ with filters_tab:
 with top_tab:
     if top_tab.open:
         inside_top.what_a_filter_looks_for(choice, mnist.x_test)
+with off_tab:
+    if off_tab.open:
+        inside_ablation.switch_filters_off(choice, digit.image, mnist.x_test, mnist.y_test)
+with groups_tab:
+    if groups_tab.open:
+        inside_projection.groups(choice, mnist.x_test, mnist.y_test)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.training import check_compatible, texts
 from ui import (
+    inside_projection,
     jobs,
     resources,
     room_post,
@@ -62,6 +63,7 @@ if model is not None and not active:
     with guard("showing the results"):
         train_results.results(model, mnist.x_test, mnist.y_test)
     train_why.section(model, mnist.x_test, mnist.y_test)  # a fragment, guarded inside
+    inside_projection.train_frames(model, mnist.x_test, mnist.y_test)  # a fragment, guarded inside
     with guard("writing the training script"):
         train_script.section(model)
     with guard("posting to the room"):

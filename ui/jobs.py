@@ -66,6 +66,8 @@ class TrainedModel:
         filter_epochs: (epoch, first Conv2D kernel) pairs; epoch 0 is before training.
         job_id: the job that trained it (also its weights version).
         seconds: training time (without the test evaluations).
+        feature_sample: test-digit indices of ``feature_frames`` (None when none were kept).
+        feature_frames: ``core.training.snapshot.FeatureFrame`` per epoch; epoch 0 is before training.
     """
 
     built: HeldModel
@@ -78,6 +80,8 @@ class TrainedModel:
     filter_epochs: tuple
     job_id: str
     seconds: float
+    feature_sample: np.ndarray | None = None
+    feature_frames: tuple = ()
 
 
 @st.cache_resource(show_spinner=False)
@@ -210,6 +214,8 @@ def settle() -> JobSnapshot | None:
             filter_epochs=snap.filter_epochs,
             job_id=job.job_id,
             seconds=snap.train_seconds,
+            feature_sample=snap.feature_sample,
+            feature_frames=snap.feature_frames,
         )
     return snap
 

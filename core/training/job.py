@@ -13,7 +13,8 @@ import keras
 import numpy as np
 
 from core.data import Mnist, subset
-from core.evaluation import loss_and_accuracy, predict_probs
+from core.evaluation import loss_and_accuracy
+from core.projection import FrameRecorder
 from core.text import short_error
 from core.training.alive import GRACE_S, AliveWatch
 from core.training.dataset import make_dataset
@@ -46,10 +47,16 @@ class TrainingJob:
         built: a BuiltModel (``.arch``, ``.model``: a fresh, uncompiled keras.Sequential).
         settings: validated TrainSettings.
         now: the clock of the server's time limit per run (tests pass a fake one).
+        frames: keep the layer before the last for a fixed sample of test digits before training
+            and after each epoch (``JobSnapshot.feature_frames``, ``core.projection``).
     """
 
     def __init__(
-        self, built: Any, settings: TrainSettings, now: Callable[[], float] = time.monotonic
+        self,
+        built: Any,
+        settings: TrainSettings,
+        now: Callable[[], float] = time.monotonic,
+        frames: bool = True,
     ) -> None:
         self.built = built
         self.settings = settings
@@ -64,6 +71,7 @@ class TrainingJob:
         self._mnist: Mnist | None = None
         self._n_test = 0
         self._conv = built.arch.first("Conv2D")
+        self._frames = FrameRecorder(self._record.add_frame, on=frames)
         self._now = now
         # The server's time limit per run: start() takes it from the slots.
         self._clock = RunClock(None, now)
@@ -151,6 +159,7 @@ class TrainingJob:
         if self._thread is not None:
             raise RuntimeError("this training job has already been started")
         self._slots, self._mnist, self._n_test = slots, mnist, len(mnist.y_test)
+        self.report(feature_sample=self._frames.start(self._n_test))
         self._clock = RunClock(slots.run_limit_s if slots is not None else None, self._now)
         self._watch = AliveWatch(session_alive, grace_s)
         self._thread = threading.Thread(
@@ -179,9 +188,10 @@ class TrainingJob:
         self._record.set_filters(frozen(np.array(kernel, copy=True)), epoch)
 
     def evaluate(self) -> tuple[float, float]:
-        """Measures (test loss, test accuracy) of the model as it is now, and reports them."""
-        mnist = self._mnist
-        probs = frozen(predict_probs(self.built.model, mnist.x_test).astype(np.float32))
+        """Measures (test loss, test accuracy) of the model as it is now, and reports them; the
+        same pass keeps the epoch's feature frame (``core.projection.FrameRecorder``)."""
+        mnist, epoch = self._mnist, self._record.get("epoch")
+        probs = frozen(self._frames.test_probs(self.built.model, mnist.x_test, epoch))
         loss, acc = loss_and_accuracy(probs, mnist.y_test)
         self._record.update(test_probs=probs, test_loss=loss, test_accuracy=acc)
         return loss, acc
@@ -237,6 +247,7 @@ class TrainingJob:
             metrics=["accuracy"],
         )
         self.record_filters(epoch=0)
+        self._frames.frame(model, self._mnist.x_test, 0)
         progress = Progress(self, len(self._mnist.y_test))
         dataset = make_dataset(x, y, s.batch_size, s.seed)
         self.report(phase="training", message="Training.")

@@ -8,6 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import keras
 
+from core.training.courtesy import COURTESY
 from core.training.settings import TrainSettings
 from core.training.snapshot import EpochResult
 
@@ -39,7 +40,11 @@ class JobLink(Protocol):
         """Copies the first convolution's kernel (kept for good when ``epoch`` is given)."""
 
     def evaluate(self) -> tuple[float, float]:
-        """Measures and reports (test loss, test accuracy) of the model as it is now."""
+        """Measures and reports (test loss, test accuracy) of the model as it is now.
+
+        ``TrainingJob`` also keeps the epoch's feature frame from the same pass: the layer
+        before the last for a fixed sample of test digits (``core.projection.FrameRecorder``).
+        """
 
     def should_stop(self) -> bool:
         """True once a stop was asked for (checks whether the tab was closed, now and then)."""
@@ -97,6 +102,7 @@ class Progress(keras.callbacks.Callback):
             self.job.record_filters()
         if self.job.should_stop():
             self.model.stop_training = True
+        COURTESY.give_way()  # a page run in progress goes first (bounded: see courtesy.py)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.diverged or self.job.stop_requested():

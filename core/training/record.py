@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from core.training.settings import TrainSettings
-from core.training.snapshot import Curves, EpochResult, JobSnapshot
+from core.training.snapshot import Curves, EpochResult, FeatureFrame, JobSnapshot
 
 # The JobSnapshot fields a record holds (the job adds its id, settings, queue position and wait,
 # curves, and the time left before the server's limit).
@@ -21,6 +21,9 @@ FIELDS = tuple(
     not in ("job_id", "queue_position", "settings", "curves", "queue_wait_s", "limit_left_s")
 )
 _SETTABLE = frozenset(FIELDS) - {"version"}
+# The feature frames of one job take at most about this many bytes (2 MB each for 2,000 digits of
+# a 512-wide layer in float16): beyond it, frames in the middle are dropped (see ``thinned``).
+FRAMES_BYTES = 24 * 2**20
 
 
 class JobRecord:
@@ -50,6 +53,8 @@ class JobRecord:
             epochs=(),
             filters=None,
             filter_epochs=(),
+            feature_sample=None,
+            feature_frames=(),
             test_probs=None,
             test_loss=None,
             test_accuracy=None,
@@ -93,6 +98,14 @@ class JobRecord:
                 self._state["filter_epochs"] = self._state["filter_epochs"] + ((epoch, kernel),)
             self._state["version"] += 1
 
+    def add_frame(self, frame: FeatureFrame, budget: int = FRAMES_BYTES) -> None:
+        """Keeps an epoch's feature frame (replacing one of the same epoch), within ``budget`` bytes."""
+        with self._lock:
+            kept = [f for f in self._state["feature_frames"] if f.epoch != frame.epoch] + [frame]
+            cap = budget // max(1, frame.features.nbytes + frame.predicted.nbytes)
+            self._state["feature_frames"] = thinned(kept, cap)
+            self._state["version"] += 1
+
     def get(self, name: str) -> Any:
         """One field's current value."""
         with self._lock:
@@ -104,3 +117,18 @@ class JobRecord:
             state = dict(self._state)
             curves = Curves(tuple(self._curve[0]), tuple(self._curve[1]), tuple(self._curve[2]))
         return state, curves
+
+
+def thinned(frames: list, cap: int) -> tuple:
+    """At most ``cap`` frames (2 at least): the first and the last stay, and each frame dropped
+    is the middle one whose neighbours are closest, so the epochs kept stay evenly spread.
+
+    >>> from types import SimpleNamespace as F
+    >>> [f.epoch for f in thinned([F(epoch=e) for e in range(7)], 4)]
+    [0, 2, 4, 6]
+    """
+    frames = list(frames)
+    while len(frames) > max(2, cap):
+        gaps = [frames[i + 1].epoch - frames[i - 1].epoch for i in range(1, len(frames) - 1)]
+        frames.pop(1 + int(np.argmin(gaps)))
+    return tuple(frames)

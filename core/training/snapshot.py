@@ -24,6 +24,22 @@ class EpochResult:
     seconds: float  # training time of the epoch, without the test evaluation
 
 
+@dataclass(frozen=True, eq=False)
+class FeatureFrame:
+    """The layer before the last for the job's fixed sample of test digits, at one epoch.
+
+    Attributes:
+        epoch: the epoch it was taken after; 0 is before training.
+        features: (N, d) read-only, float16 (float32 when the values are too large for it);
+            d is at most ``core.projection.MAX_WIDTH``.
+        predicted: (N,) uint8 read-only, the digit the model said for each of them then.
+    """
+
+    epoch: int
+    features: np.ndarray
+    predicted: np.ndarray
+
+
 @dataclass(frozen=True)
 class Curves:
     """Training curves: one point every few batches (means over those batches)."""
@@ -64,6 +80,8 @@ class JobSnapshot:
     version: int  # changes whenever anything above changes
     queue_wait_s: float | None = None  # while queued: about how long until it starts
     limit_left_s: float | None = None  # while running: seconds until the server's limit stops it
+    feature_sample: np.ndarray | None = None  # test-digit indices of the frames (read-only)
+    feature_frames: tuple[FeatureFrame, ...] = ()  # epoch 0 (before training), then each epoch
 
     @property
     def active(self) -> bool:
