@@ -1,0 +1,1 @@
+"""Several app servers behind nginx: the configuration (``nginx_conf``) and the processes (``stack``)."""

@@ -1,0 +1,157 @@
+"""One room, two app servers, nginx in front, PostgreSQL behind: the presenter's browser is on
+server 1, a participant's on server 2 (checked from nginx's X-Upstream header and the servers' own
+session counters). The participant trains and posts a run and adds a drawing; the presenter's board,
+served by the other process, shows both. Then server 2 stops mid-workshop: the participant's
+browser reconnects through nginx to server 1 as a new session, while the presenter keeps working
+and the posted run and drawing are still in the room.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from core.presets import WORKSHOP_CNN
+from deploy.stack import Stack
+from tests import postgres_server
+from tests.browser_utils import assert_no_exception, goto_page, wait_for_app
+from tests.nginx_stack import (
+    context_on,
+    nginx_stack,
+    sessions,
+    since,
+    upstreams_seen,
+    wait_for_connect,
+)
+from tests.test_browser_draw import CANVAS, GUESS, stroke
+from tests.test_browser_train import choose
+
+pytestmark = pytest.mark.slow  # the participant trains a model
+
+RUN_TIMEOUT = 180_000  # ms; a shared 2-core machine can be slow, and this is not a timing test
+BOARD_TIMEOUT = 15_000  # ms: "within a few seconds" (the board refreshes every 2.5 s)
+
+
+@pytest.fixture(scope="module")
+def room_db() -> Iterator[str]:
+    """A database on a PostgreSQL cluster of the test's own (skipped where it is not installed)."""
+    if postgres_server.bin_dir() is None:
+        pytest.skip(postgres_server.MISSING)
+    try:
+        server = postgres_server.start()
+    except RuntimeError as err:
+        pytest.fail(str(err), pytrace=False)
+    try:
+        yield server.create_database("rooms")
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(room_db: str) -> Iterator[Stack]:
+    """Two servers (TensorFlow warming up in the background, as in a workshop) and nginx."""
+    with nginx_stack(2, room_db, env={}) as running:
+        yield running
+
+
+def go(page: Page, title: str) -> None:
+    """Another page through the sidebar: the same session (a new address starts a new one)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    wait_for_app(page, timeout=60_000)
+
+
+def start_room(page: Page, url: str) -> str:
+    goto_page(page, url, "room")
+    page.get_by_role("button", name="Start a room").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Pause posting")).to_be_visible()
+    code = page.locator(".room-code").inner_text().strip()
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{6}", code), code
+    return code
+
+
+def join(page: Page, url: str, code: str) -> None:
+    """Opens Train with the workshop CNN, then joins the room as Ana by typing its code."""
+    goto_page(page, url, "train", {"arch": WORKSHOP_CNN.to_url()})
+    go(page, "Room")
+    page.get_by_role("textbox", name="Room code").fill(code)
+    page.get_by_role("textbox", name="Your nickname").fill("Ana")
+    page.get_by_role("button", name="Join the room").click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Room {code} · as Ana")
+
+
+def train_and_post(page: Page) -> None:
+    go(page, "Train")
+    page.get_by_role("button", name="Quick recipe").click()
+    wait_for_app(page)
+    choose(page, "Training images", "2,000 (quick)")
+    page.get_by_role("button", name="Train", exact=True).click()
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("Your trained model (run #1)")).to_be_visible(timeout=RUN_TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("button", name="Post to the room").click()
+    wait_for_app(page)
+    expect(main.get_by_text("is on the room's board as Ana")).to_be_visible()
+
+
+def draw_and_add_a_seven(page: Page) -> None:
+    go(page, "Draw")
+    page.locator(CANVAS).wait_for(timeout=30_000)
+    stroke(page, [(70, 60), (210, 60), (120, 240)])
+    expect(page.locator(GUESS).first).to_be_visible(timeout=30_000)
+    main = page.get_by_test_id("stMain")
+    main.locator(".st-key-room-draw-digit button").filter(has_text=re.compile(r"^7$")).click()
+    wait_for_app(page)
+    main.get_by_role("button", name="Add to the room's handwriting", exact=True).click()
+    wait_for_app(page)
+    expect(main.get_by_text("This drawing is in the room's handwriting as a 7.")).to_be_visible()
+
+
+def test_a_participant_on_server_2_shows_on_the_board_of_a_presenter_on_server_1(
+    stack: Stack, browser: Browser
+):
+    one, two = stack.servers
+    presenting, joining = context_on(browser, stack, 1), context_on(browser, stack, 2)
+    try:
+        presenter, participant = presenting.new_page(), joining.new_page()
+        on_one, on_two = upstreams_seen(presenter), upstreams_seen(participant)
+        connects = sessions(two.url)["connect"]
+        code = start_room(presenter, stack.public_url)
+        expect(presenter.get_by_text("0 runs, 0 drawings")).to_be_visible()
+        join(participant, stack.public_url, code)
+        assert sessions(two.url)["connect"] == connects + 1  # the participant's websocket
+        train_and_post(participant)
+        expect(presenter.get_by_text("1 run, 0 drawings")).to_be_visible(timeout=BOARD_TIMEOUT)
+        draw_and_add_a_seven(participant)
+        expect(presenter.get_by_text("1 run, 1 drawing")).to_be_visible(timeout=BOARD_TIMEOUT)
+        expect(presenter.get_by_test_id("stDataFrame").first).to_contain_text("Ana")
+        expect(presenter.get_by_text(re.compile(r"on the room's 1 drawing\."))).to_be_visible(
+            timeout=60_000  # server 1 loads the run posted on server 2, from PostgreSQL, to score it
+        )
+        assert since(on_one) == {one.address} and since(on_two) == {two.address}
+
+        connects = sessions(one.url)["connect"]
+        stack.stop_server(2)
+        stopped_ms = time.time() * 1000
+        wait_for_connect(one.url, connects)  # the participant's browser reconnected, to server 1
+        go(participant, "Room")  # its next action runs in a new session there
+        sidebar = participant.get_by_test_id("stSidebar")
+        expect(sidebar).not_to_contain_text(f"Room {code} · as Ana")
+        expect(participant.get_by_role("button", name="Join the room")).to_be_visible()
+        assert since(on_two, stopped_ms) == {one.address}  # what it asked for since, server 1 sent
+
+        presenter.get_by_role("button", name="Pause posting").click()
+        wait_for_app(presenter)  # the presenter's session on server 1 is untouched
+        expect(presenter.get_by_role("button", name="Reopen the room")).to_be_visible()
+        expect(presenter.get_by_text("1 run, 1 drawing")).to_be_visible(timeout=BOARD_TIMEOUT)
+        expect(presenter.get_by_test_id("stDataFrame").first).to_contain_text("Ana")
+        assert_no_exception(presenter)
+        assert_no_exception(participant)
+    finally:
+        presenting.close()
+        joining.close()
