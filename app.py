@@ -17,7 +17,7 @@ from ui import resources  # noqa: E402
 
 resources.preload()  # MNIST is read in a background thread while the rest imports
 
-from ui import activity, sidebar, warmup  # noqa: E402
+from ui import activity, reconnect, sidebar, warmup  # noqa: E402
 
 activity.install()  # count every run, so training gives way to clicks (core/training/courtesy.py)
 from ui.errors import guard  # noqa: E402
@@ -60,6 +60,7 @@ st.sidebar.caption(
 # Last line of defence: an unexpected error anywhere in a page is logged with its traceback and the
 # user gets a short message; session state (the model, the training job, runs) is untouched.
 with guard("showing this page"):
+    reconnect.notice()  # once: this browser's session was on a server that stopped
     if navigation.url_path not in NEEDS_KERAS or warmup.wait_for_keras():
         navigation.run()
 warmup.start_after_page()  # reached once the page has run (not on st.rerun or st.stop)

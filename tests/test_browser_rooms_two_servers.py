@@ -140,6 +140,7 @@ def test_a_participant_on_server_2_shows_on_the_board_of_a_presenter_on_server_1
         stopped_ms = time.time() * 1000
         wait_for_connect(one.url, connects)  # the participant's browser reconnected, to server 1
         go(participant, "Room")  # its next action runs in a new session there
+        expect(participant.get_by_text("so your session restarted here")).to_be_visible()
         sidebar = participant.get_by_test_id("stSidebar")
         expect(sidebar).not_to_contain_text(f"Room {code} · as Ana")
         expect(participant.get_by_role("button", name="Join the room")).to_be_visible()

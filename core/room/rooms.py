@@ -39,7 +39,7 @@ def start_room(conn: Connection, limits: Limits, now: float | None = None) -> tu
     purge_expired(conn, now)
     if conn.execute(select(func.count()).select_from(rooms)).scalar_one() >= limits.max_rooms:
         raise RoomError(
-            f"This server already has {limits.max_rooms} rooms, its limit; "
+            f"The room database already holds {limits.max_rooms} rooms, its limit; "
             "try again when one has ended."
         )
     for _ in range(CODE_TRIES):
