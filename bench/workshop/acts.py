@@ -18,13 +18,17 @@ WINDOW_TAB = "One window explained"
 
 # Arms a timer: starts at the next `event` on the document (capture phase, so a component's own
 # handler cannot hide it), stops at the first "running" -> "notRunning" of the app after it, one
-# painted frame later. Resolves to milliseconds, or -1 after 120 s.
+# painted frame later. Resolves to milliseconds; -2 when no run started within 20 s of the event
+# (the input never reached the app); -1 after 120 s.
 ARM_JS = """
 (event) => {
   const app = document.querySelector("[data-testid='stApp']");
   window.__act = new Promise((resolve) => {
     let start = null, ran = false;
-    document.addEventListener(event, () => { start = performance.now(); }, {capture: true, once: true});
+    document.addEventListener(event, () => {
+      start = performance.now();
+      setTimeout(() => { if (!ran) { observer.disconnect(); resolve(-2); } }, 20000);
+    }, {capture: true, once: true});
     const observer = new MutationObserver(() => {
       const state = app.getAttribute("data-test-script-state");
       if (start !== null && state === "running") ran = true;
@@ -40,9 +44,16 @@ ARM_JS = """
 """
 
 
-async def _timed(s: Session, kind: str) -> float:
-    """The armed act's milliseconds, recorded under ``kind``; RuntimeError if it never finished."""
+async def _timed(s: Session, kind: str) -> float | None:
+    """The armed act's milliseconds, recorded under ``kind``; None if the input started no run.
+
+    Raises:
+        RuntimeError: if the run started but did not finish within 120 s.
+    """
     ms = await s.page.evaluate("() => window.__act")
+    if ms == -2:
+        s.problems.append(f"{kind}: the input started no run within 20 s")
+        return None
     if ms < 0:
         raise RuntimeError(f"{kind}: the app did not finish the run within 120 s")
     s.latencies.setdefault(kind, []).append(ms)
@@ -63,7 +74,10 @@ async def slider_moves(s: Session, kind: str, moves: int) -> None:
         at_end = await thumb.get_attribute("aria-valuenow") == await thumb.get_attribute(
             "aria-valuemax"
         )  # a key that cannot move the slider starts no run: step back from the end
-        await thumb.focus()
+        await thumb.click()  # focus it as a person would (a bare focus() was sometimes lost)
+        await wait_for_app(
+            page, run_start=300
+        )  # a click on the track can move it: let that run end
         await page.evaluate(ARM_JS, "keydown")
         await page.keyboard.press("ArrowLeft" if at_end or k % 2 else "ArrowRight")
         await _timed(s, kind)
