@@ -9,7 +9,10 @@ A fragment's rerun counts the same as a whole page's: Streamlit marks both on th
 
 from __future__ import annotations
 
+import contextlib
 import re
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from bench.workshop.session import ACTION_TIMEOUT, Session, check_page, nav, wait_for_app
 
@@ -74,12 +77,20 @@ async def slider_moves(s: Session, kind: str, moves: int) -> None:
         at_end = await thumb.get_attribute("aria-valuenow") == await thumb.get_attribute(
             "aria-valuemax"
         )  # a key that cannot move the slider starts no run: step back from the end
-        await thumb.click()  # focus it as a person would (a bare focus() was sometimes lost)
-        await wait_for_app(
-            page, run_start=300
-        )  # a click on the track can move it: let that run end
-        await page.evaluate(ARM_JS, "keydown")
-        await page.keyboard.press("ArrowLeft" if at_end or k % 2 else "ArrowRight")
+        key = "ArrowLeft" if at_end or k % 2 else "ArrowRight"
+        value = await thumb.get_attribute("aria-valuenow")
+        # Under load a bare focus() is sometimes lost: press again until the slider moves.
+        for _ in range(3):
+            await thumb.focus()
+            await page.evaluate(ARM_JS, "keydown")
+            await page.keyboard.press(key)
+            with contextlib.suppress(PlaywrightTimeout):
+                await page.wait_for_function(
+                    "([el, v]) => el.getAttribute('aria-valuenow') !== v",
+                    arg=[await thumb.element_handle(), value],
+                    timeout=3_000,
+                )
+                break
         await _timed(s, kind)
         await wait_for_app(page, run_start=0)
         if await caption.first.inner_text() == before:
