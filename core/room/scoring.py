@@ -1,8 +1,8 @@
 """Posted models on the room's handwriting: fill the missing (run, drawing) guesses, batched per run.
 
-``score_room(store, code, load_model)`` asks the store what is missing, runs one batched
+``score_room(store, code, model_of)`` asks the store what is missing, runs one batched
 ``predict`` per run, and saves the guesses; a second server doing the same at once only finds
-its rows already there. Keras is never imported here: ``load_model`` hands over the models.
+its rows already there. Keras is never imported here: ``model_of`` hands over the models.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def guesses(model: Any, images: np.ndarray) -> np.ndarray:
     return out.argmax(axis=1).astype(np.int64)
 
 
-def score_room(store: Store, code: str, load_model: Callable[[RunEntry], Any]) -> int:
+def score_room(store: Store, code: str, model_of: Callable[[RunEntry], Any]) -> int:
     """Scores every posted run of room ``code`` on the drawings it has not seen; rows saved.
 
     A run whose model cannot be loaded or cannot answer is logged and skipped (the others are
@@ -52,7 +52,7 @@ def score_room(store: Store, code: str, load_model: Callable[[RunEntry], Any]) -
         if not rows:
             continue
         try:
-            said = guesses(load_model(entry), x[rows])
+            said = guesses(model_of(entry), x[rows])
         except RoomUnavailable:
             raise
         except Exception as err:  # noqa: BLE001 - one model that cannot answer leaves the rest
