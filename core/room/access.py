@@ -6,7 +6,7 @@ import operator
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, Table, delete, select, update
 
 from core.room.codes import is_code, normalise_code, tokens_match
 from core.room.entries import Member, Room
@@ -101,3 +101,27 @@ def as_id(value: object, what: str) -> int:
         return operator.index(value)
     except TypeError:
         raise RoomError(f"That {what} is not in this room.") from None
+
+
+def delete_entry(
+    conn: Connection, table: Table, key: str, entry_id: int, code: str, mine: str | None = None
+) -> None:
+    """Deletes run or drawing ``entry_id`` of room ``code`` (``table`` and its id column ``key``).
+
+    Args:
+        mine: a member id: the entry must be that member's (None: the presenter, any entry).
+
+    Raises:
+        RoomError: no such entry in the room.
+        NotAllowed: ``mine`` is given and the entry is someone else's.
+    """
+    noun = key.removesuffix("_id")
+    owner = conn.execute(
+        select(table.c.member_id).where(table.c[key] == entry_id, table.c.room_code == code)
+    ).scalar_one_or_none()
+    if owner is None:
+        raise RoomError(f"That {noun} is not in this room.")
+    if mine is not None and owner != mine:
+        raise NotAllowed(f"You can delete only your own {noun}s.")
+    conn.execute(delete(table).where(table.c[key] == entry_id))
+    bump(conn, code)

@@ -6,11 +6,11 @@ import time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy import Connection, Row, func, select
 
-from core.room.access import as_id, bump, member_room, presenter_room
+from core.room.access import as_id, bump, delete_entry, member_room, presenter_room
 from core.room.entries import DrawingEntry, Member
-from core.room.errors import NotAllowed, RoomError
+from core.room.errors import RoomError
 from core.room.limits import Limits
 from core.room.schema import drawings, members
 
@@ -113,17 +113,6 @@ def arrays(conn: Connection, code: str) -> tuple[np.ndarray, np.ndarray, np.ndar
     return ids, x, y
 
 
-def _owner(conn: Connection, code: str, drawing_id: int) -> str:
-    owner = conn.execute(
-        select(drawings.c.member_id).where(
-            drawings.c.drawing_id == drawing_id, drawings.c.room_code == code
-        )
-    ).scalar_one_or_none()
-    if owner is None:
-        raise RoomError("That drawing is not in this room.")
-    return owner
-
-
 def delete_own_drawing(conn: Connection, member: Member, drawing_id: int) -> None:
     """Deletes the member's own drawing (its scores cascade).
 
@@ -132,10 +121,7 @@ def delete_own_drawing(conn: Connection, member: Member, drawing_id: int) -> Non
         NotAllowed: someone else's drawing.
     """
     room, drawing_id = member_room(conn, member), as_id(drawing_id, "drawing")
-    if _owner(conn, room.code, drawing_id) != member.member_id:
-        raise NotAllowed("You can delete only your own drawings.")
-    conn.execute(delete(drawings).where(drawings.c.drawing_id == drawing_id))
-    bump(conn, room.code)
+    delete_entry(conn, drawings, "drawing_id", drawing_id, room.code, mine=member.member_id)
 
 
 def remove_drawing(conn: Connection, code: object, token: object, drawing_id: int) -> None:
@@ -146,6 +132,4 @@ def remove_drawing(conn: Connection, code: object, token: object, drawing_id: in
         NotAllowed: not the presenter's token.
     """
     room, drawing_id = presenter_room(conn, code, token), as_id(drawing_id, "drawing")
-    _owner(conn, room.code, drawing_id)
-    conn.execute(delete(drawings).where(drawings.c.drawing_id == drawing_id))
-    bump(conn, room.code)
+    delete_entry(conn, drawings, "drawing_id", drawing_id, room.code)

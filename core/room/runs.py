@@ -8,11 +8,11 @@ import numbers
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy import Connection, Row, func, select
 
-from core.room.access import as_id, bump, member_room, presenter_room
+from core.room.access import as_id, bump, delete_entry, member_room, presenter_room
 from core.room.entries import Member, RunEntry
-from core.room.errors import NotAllowed, RoomError
+from core.room.errors import RoomError
 from core.room.limits import MAX_SETTINGS_CHARS, Limits
 from core.room.schema import members, runs, weights
 
@@ -121,15 +121,6 @@ def run_weights(conn: Connection, run_id: int) -> bytes:
     return bytes(data)
 
 
-def _owner(conn: Connection, code: str, run_id: int) -> str:
-    owner = conn.execute(
-        select(runs.c.member_id).where(runs.c.run_id == run_id, runs.c.room_code == code)
-    ).scalar_one_or_none()
-    if owner is None:
-        raise RoomError("That run is not in this room.")
-    return owner
-
-
 def delete_own_run(conn: Connection, member: Member, run_id: int) -> None:
     """Deletes the member's own run (its weights and scores cascade).
 
@@ -138,10 +129,7 @@ def delete_own_run(conn: Connection, member: Member, run_id: int) -> None:
         NotAllowed: someone else's run.
     """
     room, run_id = member_room(conn, member), as_id(run_id, "run")
-    if _owner(conn, room.code, run_id) != member.member_id:
-        raise NotAllowed("You can delete only your own runs.")
-    conn.execute(delete(runs).where(runs.c.run_id == run_id))
-    bump(conn, room.code)
+    delete_entry(conn, runs, "run_id", run_id, room.code, mine=member.member_id)
 
 
 def remove_run(conn: Connection, code: object, token: object, run_id: int) -> None:
@@ -152,6 +140,4 @@ def remove_run(conn: Connection, code: object, token: object, run_id: int) -> No
         NotAllowed: not the presenter's token.
     """
     room, run_id = presenter_room(conn, code, token), as_id(run_id, "run")
-    _owner(conn, room.code, run_id)
-    conn.execute(delete(runs).where(runs.c.run_id == run_id))
-    bump(conn, room.code)
+    delete_entry(conn, runs, "run_id", run_id, room.code)
