@@ -11,12 +11,10 @@ occlusion map, and bare Keras ``model(x)`` and ``model.predict(x)`` on the same 
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,19 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from bench import timing  # noqa: E402
 from core import digits, predict  # noqa: E402
 from core.data import load_mnist  # noqa: E402
 
-
-def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 5) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+median_ms = functools.partial(timing.median_ms, warmup=5)
 
 
 def a_drawing() -> np.ndarray:

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.timing import median_ms  # noqa: E402
 from core.data import load_mnist  # noqa: E402
 from core.keras_model import build_model  # noqa: E402
 from core.presets import WORKSHOP_CNN  # noqa: E402
@@ -41,17 +42,6 @@ from core.room.scoring import score_room  # noqa: E402
 from tests import postgres_server  # noqa: E402
 
 THREADS = 30
-
-
-def median_ms(fn: Callable[[], object], repeats: int, clock=time.perf_counter) -> float:
-    """Median milliseconds of ``fn()`` over ``repeats`` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = clock()
-        fn()
-        times.append(clock() - start)
-    return statistics.median(times) * 1000
 
 
 def run_fields(model) -> dict:

@@ -25,6 +25,7 @@ import numpy as np
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.timing import median_ms  # noqa: E402
 from core import predict  # noqa: E402
 from core import projection as proj  # noqa: E402
 from core.data import load_mnist  # noqa: E402
@@ -40,13 +41,8 @@ TRAIN_PAIRS = 3  # runs with and without frames, taking turns
 
 
 def median_s(fn, repeats: int = REPEATS) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """``bench.timing.median_ms`` in seconds."""
+    return median_ms(fn, repeats) / 1000
 
 
 def _live_rows(mnist, model) -> tuple[list[tuple[str, str, str]], np.ndarray]:

@@ -11,33 +11,21 @@ per digit, then keeps), and the figure.
 
 from __future__ import annotations
 
-import statistics
+import functools
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a file, too
 
+from bench import timing
 from core import predict, saliency  # noqa: E402
 from core.data import load_mnist  # noqa: E402
 from core.figures.saliency import saliency_figure  # noqa: E402
 
 REPEATS = 20
-
-
-def median_ms(fn: Callable[[], object], repeats: int = REPEATS, warmup: int = 3) -> float:
-    """The median wall time of ``fn()`` in milliseconds, after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+median_ms = functools.partial(timing.median_ms, repeats=REPEATS, warmup=3)
 
 
 def _first_mistake(model: object) -> tuple[int, np.ndarray]:

@@ -14,12 +14,11 @@ median of REPEATS runs of:
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
+import functools
 
 import numpy as np
 
+from bench import timing
 from core import predict, transform, transform_sweep
 from core.data import load_mnist
 from core.figures.transform import sweep_figure
@@ -27,20 +26,9 @@ from core.keras_model import build_model
 from core.presets import WORKSHOP_CNN
 
 REPEATS = 30
+median_ms = functools.partial(timing.median_ms, repeats=REPEATS, warmup=3)
 ONE_TARGET_MS, SWEEP_TARGET_MS = 30.0, 150.0
 MOVED = transform.Settings(shift_x=3, shift_y=-2, rotate=20, scale=1.1, thickness=1, noise=0.1)
-
-
-def median_ms(fn: Callable[[], object], repeats: int = REPEATS, warmup: int = 3) -> float:
-    """The median wall time of ``fn()`` in milliseconds, after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def _verdict(ms: float, target: float, bare: float) -> tuple[str, str]:
