@@ -27,28 +27,18 @@ from tests.nginx_stack import (
     upstreams_seen,
     wait_for_connect,
 )
-from tests.test_browser_draw import CANVAS, GUESS, stroke
-from tests.test_browser_train import choose
+from tests.test_browser_room import draw_and_add_a_seven, go, train_and_post
 
 pytestmark = pytest.mark.slow  # the participant trains a model
 
-RUN_TIMEOUT = 180_000  # ms; a shared 2-core machine can be slow, and this is not a timing test
+pytest_plugins = ["tests.room_fixtures"]  # pg_server: one PostgreSQL cluster per test session
 BOARD_TIMEOUT = 15_000  # ms: "within a few seconds" (the board refreshes every 2.5 s)
 
 
 @pytest.fixture(scope="module")
-def room_db() -> Iterator[str]:
-    """A database on a PostgreSQL cluster of the test's own (skipped where it is not installed)."""
-    if postgres_server.bin_dir() is None:
-        pytest.skip(postgres_server.MISSING)
-    try:
-        server = postgres_server.start()
-    except RuntimeError as err:
-        pytest.fail(str(err), pytrace=False)
-    try:
-        yield server.create_database("rooms")
-    finally:
-        server.stop()
+def room_db(pg_server: postgres_server.PostgresServer) -> str:
+    """A database for this test on the session's PostgreSQL cluster (skipped where it is not installed)."""
+    return pg_server.create_database("rooms_two_servers")
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +46,6 @@ def stack(room_db: str) -> Iterator[Stack]:
     """Two servers (TensorFlow warming up in the background, as in a workshop) and nginx."""
     with nginx_stack(2, room_db, env={}) as running:
         yield running
-
-
-def go(page: Page, title: str) -> None:
-    """Another page through the sidebar: the same session (a new address starts a new one)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    wait_for_app(page, timeout=60_000)
 
 
 def start_room(page: Page, url: str) -> str:
@@ -83,33 +67,6 @@ def join(page: Page, url: str, code: str) -> None:
     page.get_by_role("button", name="Join the room").click()
     wait_for_app(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Room {code} · as Ana")
-
-
-def train_and_post(page: Page) -> None:
-    go(page, "Train")
-    page.get_by_role("button", name="Quick recipe").click()
-    wait_for_app(page)
-    choose(page, "Training images", "2,000 (quick)")
-    page.get_by_role("button", name="Train", exact=True).click()
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_text("Your trained model (run #1)")).to_be_visible(timeout=RUN_TIMEOUT)
-    wait_for_app(page)
-    page.get_by_role("button", name="Post to the room").click()
-    wait_for_app(page)
-    expect(main.get_by_text("is on the room's board as Ana")).to_be_visible()
-
-
-def draw_and_add_a_seven(page: Page) -> None:
-    go(page, "Draw")
-    page.locator(CANVAS).wait_for(timeout=30_000)
-    stroke(page, [(70, 60), (210, 60), (120, 240)])
-    expect(page.locator(GUESS).first).to_be_visible(timeout=30_000)
-    main = page.get_by_test_id("stMain")
-    main.locator(".st-key-room-draw-digit button").filter(has_text=re.compile(r"^7$")).click()
-    wait_for_app(page)
-    main.get_by_role("button", name="Add to the room's handwriting", exact=True).click()
-    wait_for_app(page)
-    expect(main.get_by_text("This drawing is in the room's handwriting as a 7.")).to_be_visible()
 
 
 def test_a_participant_on_server_2_shows_on_the_board_of_a_presenter_on_server_1(
