@@ -27,6 +27,8 @@ from urllib.parse import urlencode
 from playwright.sync_api import Browser, Page, Playwright, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from deploy.servers import stop_process
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_MISSING = "Debian's chromium is not installed: apt-get install -y chromium"
@@ -152,16 +154,7 @@ def start_app(
 
 def stop_app(server: AppServer, grace: float = 10.0) -> None:
     """Stop the server's whole process group: SIGTERM, then SIGKILL after ``grace`` s."""
-    process = server.process
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=grace)
-        except ProcessLookupError:
-            pass
+    stop_process(server.process, signal.SIGTERM, grace)
     if server._log_file is not None:
         server._log_file.close()
 
