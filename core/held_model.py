@@ -73,6 +73,7 @@ class HeldModel:
         self._lock = threading.Lock()
         self._budget: ModelBudget | None = None
         self._discarded = False
+        self._extra = 0  # bytes of results kept with it, awake or asleep (see keep_results)
 
     def __repr__(self) -> str:
         state = "asleep" if self.asleep else "awake"
@@ -101,12 +102,27 @@ class HeldModel:
     def nbytes(self) -> int:
         """The budget's figure for this model (0 while asleep)."""
         model = self._model
-        return 0 if model is None else keras_bytes(model, self.slots)
+        return 0 if model is None else keras_bytes(model, self.slots) + self._extra
 
     def kept_bytes(self) -> int:
-        """Bytes of the arrays kept while asleep (0 when awake or rebuilt from its seed)."""
+        """Bytes kept while asleep: the weights' arrays (none when its seed rebuilds them) and the
+        results kept with it (``keep_results``); 0 while awake."""
+        if not self.asleep:
+            return 0
         weights = self._weights
-        return sum(w.nbytes for w in weights) if weights else 0
+        return (sum(w.nbytes for w in weights) if weights else 0) + self._extra
+
+    def keep_results(self, nbytes: int) -> None:
+        """Counts ``nbytes`` of arrays kept with this model (a run's test probabilities, its
+        recorded feature frames) in its budget figure from now on, awake or asleep."""
+        self._extra = max(0, int(nbytes))
+        budget = self._budget
+        if budget is None:
+            return
+        if self.asleep:
+            budget.asleep(self, self.kept_bytes(), self.session)
+        else:
+            budget.hold(self, self.nbytes(), self.session)
 
     def register(self, budget: ModelBudget) -> HeldModel:
         """Lets ``budget`` account and release this model; returns self."""

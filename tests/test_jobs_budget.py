@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.held_model import HeldModel
+from core.held_model import HeldModel, keras_bytes
 from core.presets import WORKSHOP_CNN
 from core.training import TrainSettings
 from tests.helpers_training import DEADLINE, TINY
@@ -95,6 +95,8 @@ def test_a_queued_or_training_model_stays_and_the_trained_one_comes_back():
             slots.release(key)
     at = _until(at, lambda at: "probs" in at.session_state)
     assert at.session_state["slept"] is False
+    # the run's results kept with the model (test probabilities, frames) count in the budget too
+    assert held.nbytes() > keras_bytes(held.model, held.slots) + 4 * 10 * 1_000
     before = at.session_state["probs"]
     _someone_else_over_budget()
     assert held.asleep and held.kept_bytes() > 0  # idle now: put to sleep, its weights kept

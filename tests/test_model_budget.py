@@ -276,3 +276,15 @@ def test_budget_releases_a_real_idle_model_for_a_new_one():
     assert first.asleep and not second.asleep
     _ = first.model  # A is back: rebuilt, and B (now the one away longest) goes to sleep
     assert not first.asleep and second.asleep and first.rebuilds == 1
+
+
+def test_results_kept_with_a_model_count_awake_and_asleep():
+    budget = ModelBudget(limit=DEFAULT_BUDGET)
+    held = HeldModel(_trained_like(), session="A").register(budget)
+    awake = budget.stats().held
+    held.keep_results(24_000_000)  # e.g. a run's recorded feature frames
+    assert budget.stats().held == awake + 24_000_000 == held.nbytes()
+    held.release()
+    assert budget.stats().kept == 4 * WORKSHOP_CNN_PARAMS + 24_000_000 == held.kept_bytes()
+    _ = held.model
+    assert budget.stats().held == awake + 24_000_000 and held.kept_bytes() == 0

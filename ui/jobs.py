@@ -217,6 +217,9 @@ def settle() -> JobSnapshot | None:
             feature_sample=snap.feature_sample,
             feature_frames=snap.feature_frames,
         )
+        keep = getattr(job.built, "keep_results", None)
+        if keep is not None:  # the server's model budget counts the results it keeps too
+            keep(snap.results_nbytes)
     return snap
 
 

@@ -94,6 +94,14 @@ class JobSnapshot:
         return min(1.0, self.examples_seen / self.examples_total) if self.examples_total else 0.0
 
     @property
+    def results_nbytes(self) -> int:
+        """Bytes of the result arrays a trained model keeps with it: the test probabilities, the
+        first layer's filters per epoch, the recorded feature frames and their sample."""
+        arrays = [self.test_probs, self.feature_sample, *(k for _, k in self.filter_epochs)]
+        arrays += [a for f in self.feature_frames for a in (f.features, f.predicted)]
+        return sum(a.nbytes for a in arrays if a is not None)
+
+    @property
     def usable(self) -> bool:
         """True when the weights are worth keeping: finished, or stopped after some training."""
         return self.status in ("finished", "stopped") and self.test_accuracy is not None
