@@ -1,10 +1,13 @@
-"""A workshop on one server: N browser sessions connected, K of them acting at once, some training.
+"""A workshop: N browser sessions connected, K of them acting at once, some training.
 
 Starts ONE ``streamlit run app.py`` (tests/browser_utils.start_app) on 127.0.0.1, one headless
 Chromium, and N separate browser contexts (N users) driven concurrently with Playwright's async
-API. With ``--taskset`` (the default on a machine with 2+ cores) the server is pinned to core 0
-and this script, Playwright and Chromium to core 1, so the latencies are the server's, not the
-browser's. Everything stops at a hard overall deadline; whatever was measured by then is reported.
+API. With ``--through-nginx`` the same workshop then runs again through Debian's nginx in front of
+``--servers`` servers (deploy.stack, sticky by a cookie), and the two latency tables are printed
+side by side. With ``--taskset`` (the default on a machine with 2+ cores) the servers (and nginx)
+are pinned to the first core(s) and this script, Playwright and Chromium to the last one; each
+phase prints how busy the servers and every core were, so a saturated browser core shows.
+Everything stops at a hard deadline per workshop; whatever was measured by then is reported.
 
 Phases (the main coroutine moves the sessions through them together):
 
@@ -27,12 +30,14 @@ explained" -> its run finished and painted; a pen stroke lifted on Draw -> the n
 Target: every p95 <= 1 s with N=30 connected and K=10 acting.
 
     python bench/load_workshop.py [--sessions 30] [--acting 10] [--deadline 900] [--clicks 5]
+        [--through-nginx [--servers 2] [--db URL]]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import time
@@ -43,9 +48,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.async_api import async_playwright  # noqa: E402
 
 from bench.workshop import acts, steps  # noqa: E402
-from bench.workshop.report import Report, print_report  # noqa: E402
-from bench.workshop.rss import RssSampler  # noqa: E402
+from bench.workshop.process import patched_env, pinned, run_log_path  # noqa: E402
+from bench.workshop.report import Report, print_report, print_side_by_side  # noqa: E402
+from bench.workshop.rss import Load, RssSampler  # noqa: E402
+from bench.workshop.servers import nginx_stack  # noqa: E402
 from bench.workshop.session import ACTION_TIMEOUT, EXPECTED, Session, console_text  # noqa: E402
+from core import run_log  # noqa: E402
 from tests.browser_utils import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, start_app, stop_app  # noqa: E402
 
 # Sessions opening the app at the same moment (30 page loads at once swamp one browser core).
@@ -99,11 +107,17 @@ async def phases(
 ) -> None:
     """Move every session through the phases of the module docstring, timing each one."""
 
+    load = Load(rss)
+
     async def phase(name: str, step, group: list[Session], *step_args) -> None:
         start = time.monotonic()
         print(f"[{time.strftime('%H:%M:%S')}] {name} ({len(group)} sessions)…", flush=True)
+        load.start()
+        began = time.time()
         await each(group, step, *step_args)
         report.phase_s[name] = time.monotonic() - start
+        report.load[name] = load.share()
+        report.spans[name] = (began, time.time())
         await asyncio.sleep(2)  # let the server settle before reading its memory
         report.marks[name] = rss.read()
 
@@ -129,6 +143,7 @@ async def phases(
         wave = sessions[start : start + WAVE]
         await phase(f"sessions {start + 1}-{start + len(wave)} open /build", steps.open_build, wave)
     report.marks["other sessions open /build (idle)"] = rss.read()
+    await each(sessions, steps.note_route)
     await phase(
         f"{k} act at once, no training",
         act,
@@ -156,47 +171,97 @@ async def act(s: Session, label: str, clicks: int) -> None:
     await acts.draw_strokes(s, f"Draw stroke → guess · {label}", 3)
 
 
+def workshop(
+    args: argparse.Namespace, url: str, pids: list[int], logs: list[Path], title: str, runs: Path
+):
+    """One whole workshop against ``url`` (a server, or nginx in front of several), then its report.
+
+    ``runs`` is the servers' ``LAYER_BY_LAYER_RUN_LOG``: each script run's server time.
+
+    Returns:
+        The sessions, with what each measured (for the side-by-side table).
+    """
+    began = time.monotonic()
+    rss = RssSampler(pids)
+    rss.start()
+    report = Report(args.sessions, title=title, taskset=args.taskset, run_log=runs)
+    sessions: list[Session] = []
+    loop = asyncio.new_event_loop()
+    try:
+        left = args.deadline - (time.monotonic() - began)
+        loop.run_until_complete(asyncio.wait_for(drive(url, args, rss, report, sessions), left))
+    except TimeoutError:
+        report.timed_out = f" — STOPPED AT THE {args.deadline:.0f} s DEADLINE"
+    finally:
+        loop.close()
+        rss.stop()
+        print_report(report, sessions, rss, logs, time.monotonic() - began)
+    return sessions
+
+
+def one_server(args: argparse.Namespace, cores: str, browser_core: int | None):
+    """The workshop against one ``streamlit run app.py``, pinned to ``cores``."""
+    runs = run_log_path("one-server")
+    with pinned(cores, browser_core), patched_env({run_log.ENV: str(runs)}):
+        server = start_app("app.py", timeout=120.0)
+    try:
+        pids, logs = [server.process.pid], [server.log_path]
+        return workshop(args, server.url, pids, logs, "one server", runs)
+    finally:
+        stop_app(server)
+
+
+def behind_nginx(args: argparse.Namespace, cores: str, browser_core: int | None):
+    """The workshop through nginx in front of ``args.servers`` servers sharing one room database."""
+    title = f"{args.servers} servers behind nginx"
+    runs = run_log_path("nginx")
+    with contextlib.ExitStack() as stack:
+        with pinned(cores, browser_core):
+            started = nginx_stack(args.servers, args.db, env={run_log.ENV: str(runs)})
+            url, pids, logs = stack.enter_context(started)
+        return workshop(args, url, pids, [*logs, logs[0].parent / "error.log"], title, runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--acting", type=int, default=10, help="sessions acting at once")
-    parser.add_argument("--deadline", type=float, default=900.0, help="hard overall limit, seconds")
+    parser.add_argument("--deadline", type=float, default=900.0, help="hard limit per workshop, s")
     parser.add_argument(
         "--taskset",
         action=argparse.BooleanOptionalAction,
         default=len(os.sched_getaffinity(0)) >= 2,
-        help="server on core 0, this script and Chromium on core 1",
+        help="servers on the first core(s), this script and Chromium on the last one",
     )
     parser.add_argument(
         "--clicks", type=int, default=5, help="'Add layer' clicks per session and phase"
     )
+    parser.add_argument(
+        "--through-nginx",
+        action="store_true",
+        help="after the one-server workshop, the same through nginx in front of --servers servers",
+    )
+    parser.add_argument("--servers", type=int, default=2, help="app servers behind nginx")
+    parser.add_argument(
+        "--db", default=None, help="their room database URL (default: $LAYER_BY_LAYER_ROOM_DB)"
+    )
     args = parser.parse_args()
     args.acting = max(1, min(args.acting, args.sessions))
-    began = time.monotonic()
-    server = start_app(
-        "app.py", timeout=120.0, prefix=("taskset", "-c", "0") if args.taskset else ()
-    )
-    if args.taskset:
-        os.sched_setaffinity(0, {1})  # Playwright's driver and Chromium start from here: core 1
-    rss = RssSampler(server.process.pid)
-    rss.start()
-    report, sessions = Report(args.sessions, taskset=args.taskset), []
-    loop = asyncio.new_event_loop()
+    cpus = sorted(os.sched_getaffinity(0))
+    # Servers on the first core(s), Playwright's driver and Chromium on the last one.
+    browser_core = cpus[-1] if args.taskset else None
+    one_core = str(cpus[0]) if args.taskset else ""
+    some = ",".join(map(str, cpus[: max(1, min(args.servers, len(cpus) - 1))]))
+    runs = {}
     try:
-        left = args.deadline - (time.monotonic() - began)
-        loop.run_until_complete(
-            asyncio.wait_for(drive(server.url, args, rss, report, sessions), left)
-        )
-    except TimeoutError:
-        report.timed_out = f" — STOPPED AT THE {args.deadline:.0f} s DEADLINE"
+        runs["one server"] = one_server(args, one_core, browser_core)
+        if args.through_nginx:
+            title = f"{args.servers} servers behind nginx"
+            runs[title] = behind_nginx(args, some if args.taskset else "", browser_core)
     except KeyboardInterrupt:
-        report.timed_out = " — interrupted"
-    finally:
-        loop.close()
-        rss.stop()
-        wall = time.monotonic() - began
-        print_report(report, sessions, rss, server, wall)
-        stop_app(server)
+        print("interrupted")
+    if len(runs) > 1:
+        print_side_by_side(runs)
 
 
 if __name__ == "__main__":

@@ -20,31 +20,44 @@ CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 WINDOW_TAB = "One window explained"
 
 # Arms a timer: starts at the next `event` on the document (capture phase, so a component's own
-# handler cannot hide it), stops at the first "running" -> "notRunning" of the app after it, one
-# painted frame later. Resolves to milliseconds; -2 when no run started within 20 s of the event
-# (the input never reached the app); -1 after 120 s.
+# handler cannot hide it), stops when the app is "notRunning" again after a run it started, one
+# painted frame later. A run is seen either as the app's "running" state (also when it came and
+# went inside one batch of mutations: the records' old values keep it) or, because React may
+# render a quick run's start and end in one frame, as a change of the text of the `watch`
+# elements (selector, words they contain), which only the server's reply changes.
+# Resolves to milliseconds; -2 when no run showed within 20 s of the event (the input never
+# reached the app); -1 after 120 s.
 ARM_JS = """
-(event) => {
+([event, watch]) => {
   const app = document.querySelector("[data-testid='stApp']");
+  const text = () => watch && [...document.querySelectorAll(watch[0])]
+    .map((el) => el.innerText).filter((t) => t.includes(watch[1])).join("\\n");
+  const before = text();
   window.__act = new Promise((resolve) => {
     let start = null, ran = false;
     document.addEventListener(event, () => {
       start = performance.now();
       setTimeout(() => { if (!ran) { observer.disconnect(); resolve(-2); } }, 20000);
     }, {capture: true, once: true});
-    const observer = new MutationObserver(() => {
+    const observer = new MutationObserver((records) => {
+      if (start === null) return;
       const state = app.getAttribute("data-test-script-state");
-      if (start !== null && state === "running") ran = true;
+      if (state === "running" || records.some((r) => r.oldValue === "running")) ran = true;
+      if (!ran && watch && text() !== before) ran = true;
       if (ran && state === "notRunning") {
         observer.disconnect();
         requestAnimationFrame(() => resolve(performance.now() - start));
       }
     });
-    observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"],
+                           attributeOldValue: true});
+    if (watch) observer.observe(app, {childList: true, subtree: true, characterData: true});
     setTimeout(() => { observer.disconnect(); resolve(-1); }, 120000);
   });
 }
 """
+# What only the server changes when the slider's run is done: the explained window's caption.
+SLIDER_WATCH = ["[data-testid='stCaptionContainer']", "depends on a"]
 
 
 async def _timed(s: Session, kind: str) -> float | None:
@@ -82,7 +95,7 @@ async def slider_moves(s: Session, kind: str, moves: int) -> None:
         # Under load a bare focus() is sometimes lost: press again until the slider moves.
         for _ in range(3):
             await thumb.focus()
-            await page.evaluate(ARM_JS, "keydown")
+            await page.evaluate(ARM_JS, ["keydown", SLIDER_WATCH])
             await page.keyboard.press(key)
             with contextlib.suppress(PlaywrightTimeout):
                 await page.wait_for_function(
@@ -117,7 +130,7 @@ async def draw_strokes(s: Session, kind: str, strokes: int) -> None:
         for i in range(1, 16):
             await page.mouse.move((x0 - dx / 2 if k else x0) + dx * i / 15, y0 + dy * i / 15)
             await page.wait_for_timeout(15)  # a person's pace: ~0.25 s per stroke
-        await page.evaluate(ARM_JS, "mouseup")
+        await page.evaluate(ARM_JS, ["mouseup", None])
         await page.mouse.up()
         await _timed(s, kind)
         await wait_for_app(page, run_start=0)

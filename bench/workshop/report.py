@@ -6,10 +6,11 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.workshop.rss import RssSampler, mb
 from bench.workshop.session import Session
-from tests.browser_utils import AppServer
+from core.run_log import read_runs
 
 
 @dataclass
@@ -17,10 +18,15 @@ class Report:
     """What the phases measured: RSS at their ends, their durations, whether time ran out."""
 
     n: int
+    title: str = "one server"
     marks: dict[str, int] = field(default_factory=dict)  # RSS at phase boundaries
     phase_s: dict[str, float] = field(default_factory=dict)
+    # phase -> (the servers' CPU seconds per second, each core's busy share)
+    load: dict[str, tuple[float, dict[int, float]]] = field(default_factory=dict)
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)  # time.time() bounds
+    run_log: Path | None = None  # the servers' LAYER_BY_LAYER_RUN_LOG
     timed_out: str = ""
-    taskset: bool = False  # server on core 0, Chromium on core 1
+    taskset: bool = False  # servers on the first core(s), Chromium on the last
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -30,21 +36,62 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def print_report(
-    report: Report, sessions: list[Session], rss: RssSampler, server: AppServer, wall: float
+    report: Report, sessions: list[Session], rss: RssSampler, logs: list[Path], wall: float
 ) -> None:
     """Print every part of the report, in order."""
-    pinned = "server on core 0, Chromium on core 1" if report.taskset else "no core pinning"
+    pinned = "servers on the first core, Chromium on the last" if report.taskset else "no pinning"
     print(
-        f"\n=== workshop load: {report.n} sessions, one server ({pinned}), {wall:.0f} s"
+        f"\n=== workshop load: {report.n} sessions, {report.title} ({pinned}), {wall:.0f} s"
         f"{report.timed_out} ==="
     )
-    for name, seconds in report.phase_s.items():
-        print(f"  phase {name}: {seconds:.1f} s")
+    _phases(report)
+    routes = Counter(s.route for s in sessions if s.route)
+    if routes:
+        print(f"  sessions per server (nginx's X-Upstream): {dict(sorted(routes.items()))}")
     _latencies(sessions)
     started = _training(sessions)
     _memory(report, rss, started)
     _per_session(sessions)
-    _errors(sessions, server)
+    _errors(sessions, logs)
+
+
+def _phases(report: Report) -> None:
+    """Each phase's duration, the servers' CPU use, every core's busy share and the servers' own
+    time per script run (from the run log: a run's start to its end, inside the server)."""
+    runs = read_runs(report.run_log) if report.run_log else []
+    print(
+        "  phase: seconds; the servers' CPU seconds per second; each core's busy share;"
+        " script runs started in it: count, p50 / p95 ms inside the server"
+    )
+    for name, seconds in report.phase_s.items():
+        server, cores = report.load.get(name, (0.0, {}))
+        busy = " ".join(f"core{c} {share:4.0%}" for c, share in sorted(cores.items()))
+        t0, t1 = report.spans.get(name, (0.0, 0.0))
+        wall = [r.wall_ms for r in runs if t0 <= r.start <= t1]
+        inside = (
+            f"runs {len(wall):4d}  {percentile(wall, 0.5):5.0f} / {percentile(wall, 0.95):5.0f}"
+            if wall
+            else "runs    0"
+        )
+        print(f"  {name:<50} {seconds:6.1f} s  servers {server:4.2f}  {busy}  {inside}")
+
+
+def print_side_by_side(runs: dict[str, list[Session]]) -> None:
+    """p50/p95 of every timed act, one column pair per workshop, measured in the same run."""
+    titles = list(runs)
+    kinds = list(dict.fromkeys(k for ss in runs.values() for s in ss for k in s.latencies))
+    print("\n=== side by side (ms, p50 / p95) ===")
+    print(f"  {'act':<52}" + "".join(f"{t:>28}" for t in titles))
+    for kind in kinds:
+        cells = []
+        for title in titles:
+            values = [v for s in runs[title] for v in s.latencies.get(kind, [])]
+            cells.append(
+                f"{percentile(values, 0.5):>8.0f} / {percentile(values, 0.95):>6.0f} (n={len(values):3d})"
+                if values
+                else f"{'-':>28}"
+            )
+        print(f"  {kind:<52}" + "".join(f"{c:>28}" for c in cells))
 
 
 TARGET_P95_MS = 1_000  # the issue: every p95 within 1 s with 30 connected and 10 acting
@@ -94,8 +141,8 @@ def _memory(report: Report, rss: RssSampler, started: int) -> None:
         print(
             f"  {n} sessions open, the others idle on /build: {mb(idle)}: {per_idle} per additional idle session"
         )
-    peak_train, submitted = m.get("peak while training"), m.get("all start training")
-    after_clicks = m.get("all click at once, no training")
+    peak_train, submitted = m.get("peak while training"), _ending(m, " start training")
+    after_clicks = _ending(m, " act at once, no training")
     if after_clicks and submitted and started:
         per_job = mb((submitted - after_clicks) / started)
         print(
@@ -104,9 +151,14 @@ def _memory(report: Report, rss: RssSampler, started: int) -> None:
         )
     if peak_train:
         print(f"  peak from the first Train click to the Draw visits: {mb(peak_train)}")
-    for name in ("all start training", "wait for results"):
+    for name in [n for n in m if n.endswith(" start training")] + ["wait for results"]:
         if name in m:
             print(f"  after '{name}': {mb(m[name])}")
+
+
+def _ending(marks: dict[str, int], suffix: str) -> int | None:
+    """The RSS mark of the phase whose name ends with ``suffix`` (names carry session counts)."""
+    return next((v for k, v in marks.items() if k.endswith(suffix)), None)
 
 
 def _per_session(sessions: list[Session]) -> None:
@@ -124,7 +176,7 @@ def _per_session(sessions: list[Session]) -> None:
         )
 
 
-def _errors(sessions: list[Session], server: AppServer) -> None:
+def _errors(sessions: list[Session], logs: list[Path]) -> None:
     problems = [(s.name, p) for s in sessions for p in s.problems]
     print(f"\nPage errors and isolation failures: {len(problems)}")
     for name, p in problems[:40]:
@@ -133,9 +185,10 @@ def _errors(sessions: list[Session], server: AppServer) -> None:
     print(f"Browser console errors: {sum(console.values())}")
     for text, count in console.most_common(10):
         print(f"  {count}x {text}")
-    log = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
-    pattern = re.compile(r"Traceback|Error|Exception|WARNING")
-    bad = [line for line in log.splitlines() if pattern.search(line)]
-    print(f"Server log {server.log_path}: {len(bad)} lines mentioning errors/warnings")
-    for line in bad[:15]:
-        print(f"  {line[:200]}")
+    pattern = re.compile(r"Traceback|Error|Exception|WARNING|\[(error|crit|alert|emerg)\]")
+    for path in logs:
+        log = path.read_text(errors="replace") if path.exists() else ""
+        bad = [line for line in log.splitlines() if pattern.search(line)]
+        print(f"Log {path}: {len(bad)} lines mentioning errors/warnings")
+        for line in bad[:15]:
+            print(f"  {line[:200]}")

@@ -36,6 +36,7 @@ class Session:
     queue_positions: set[int] = field(default_factory=set)
     result: str = ""
     failed: str = ""  # the exception that ended this session's script early
+    route: str = ""  # the server nginx sent this browser to ("" when it talks to one directly)
 
     @property
     def name(self) -> str:

@@ -31,6 +31,15 @@ async def open_build(s: Session) -> None:
     await check_build(s, "open /build")
 
 
+async def note_route(s: Session) -> None:
+    """Which server nginx routes this browser to (its ``X-Upstream`` header; "" when direct).
+
+    The request goes through the browser context, with its cookies, so it takes the same sticky
+    route as the page's own websocket."""
+    response = await s.page.context.request.get(f"{s.base}/_stcore/health")
+    s.route = (response.headers.get("x-upstream") or "").split(",")[-1].strip()
+
+
 async def check_build(s: Session, where: str) -> None:
     """``check_page``, and the Build table must show this session's own Dense layer."""
     await check_page(s, where)
