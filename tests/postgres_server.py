@@ -10,6 +10,9 @@ authentication (nothing else can reach it) and is stopped with ``pg_ctl stop -m 
         url = server.url_for("rooms")  # postgresql+psycopg://postgres@127.0.0.1:PORT/rooms
     finally:
         server.stop()
+
+``restart()`` (fast: open connections are cut), ``halt()`` and ``resume()`` keep the data and
+the port, for tests of a database that goes away mid-post.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class PostgresServer:
     bin: Path
     user: str | None
     created: list[str] = field(default_factory=list)
+    options: str = ""  # the postgres command line options it was started with
 
     @property
     def data(self) -> Path:
@@ -94,9 +98,27 @@ class PostgresServer:
     def stop(self) -> None:
         """Stops the server (fast shutdown) and deletes its folder."""
         try:
-            self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
+            self.halt(check=False)
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def _pg_ctl(self, action: str, *args: str, check: bool = True) -> None:
+        # -l: the server's output goes to its log, never to our pipes (which would never close)
+        log = str(self.root / "server.log")
+        self.run("pg_ctl", "-D", str(self.data), "-l", log, "-w", "-t", "60", *args, action,
+                 check=check)  # fmt: skip  # one command line
+
+    def restart(self) -> None:
+        """Restarts the server (fast shutdown: open connections are cut), keeping its data."""
+        self._pg_ctl("restart", "-m", "fast", "-o", self.options)
+
+    def halt(self, check: bool = True) -> None:
+        """Stops the server (fast shutdown), keeping its folder and data for ``resume``."""
+        self._pg_ctl("stop", "-m", "fast", check=check)
+
+    def resume(self) -> None:
+        """Starts a halted server again, on the same port with the same data."""
+        self._pg_ctl("start", "-o", self.options)
 
 
 def _run(bin: Path, user: str | None, cwd: Path, args: tuple[str, ...], check: bool = True):
@@ -144,8 +166,8 @@ def start(durable: bool = False) -> PostgresServer:
             f"-c unix_socket_directories={root / 'sock'} -c max_connections=200",
             *([] if durable else [" ".join(FAST)]),
         ]
-        server.run("pg_ctl", "-D", str(server.data), "-l", str(root / "server.log"), "-w",
-                   "-t", "60", "-o", " ".join(options), "start")  # fmt: skip  # one command line
+        server.options = " ".join(options)
+        server.resume()
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as err:
         log = root / "server.log"
         tail = log.read_text(errors="replace")[-800:] if log.exists() else ""

@@ -12,9 +12,11 @@ from core.room.access import as_id, bump, delete_entry, member_room, presenter_r
 from core.room.entries import DrawingEntry, Member
 from core.room.errors import RoomError
 from core.room.limits import Limits
+from core.room.retry import already_posted
 from core.room.schema import drawings, members
 
 SHAPE = (28, 28)
+COLUMNS = (*(c for c in drawings.c if c.name != "post_key"), members.c.nickname)
 BAD_IMAGE = "A drawing must be MNIST's 28×28 grey levels 0 to 255."
 
 
@@ -52,13 +54,24 @@ def check_label(label: object) -> int:
 
 
 def insert_drawing(
-    conn: Connection, member: Member, image: bytes, label: int, limits: Limits
+    conn: Connection,
+    member: Member,
+    image: bytes,
+    label: int,
+    limits: Limits,
+    key: str | None = None,
 ) -> DrawingEntry:
     """Inserts a checked drawing under the room's cap (room row locked).
+
+    ``key`` is the post key: when the member already added a drawing under it (a retry whose
+    first try did commit), that drawing comes back and nothing is inserted.
 
     Raises:
         RoomError: not in the room, paused or closed, or the cap reached.
     """
+    found = None if key is None else already_posted(conn, drawings, "drawing_id", member, key)
+    if found is not None:
+        return select_drawings(conn, member.room_code, int(found))[0]
     room = member_room(conn, member, posting=True)
     count = select(func.count()).select_from(drawings).where(drawings.c.room_code == room.code)
     if conn.execute(count).scalar_one() >= limits.max_drawings:
@@ -67,7 +80,7 @@ def insert_drawing(
     drawing_id = conn.execute(
         drawings.insert().values(
             room_code=room.code, member_id=member.member_id, label=label, image=image,
-            created_at=now,
+            created_at=now, post_key=key,
         )
     ).inserted_primary_key[0]  # fmt: skip  # one drawing row
     bump(conn, room.code)
@@ -89,14 +102,18 @@ def to_entry(row: Row[Any]) -> DrawingEntry:
     )  # fmt: skip  # positional, in field order
 
 
-def select_drawings(conn: Connection, code: str) -> tuple[DrawingEntry, ...]:
-    """Room ``code``'s drawings, newest first."""
+def select_drawings(
+    conn: Connection, code: str, drawing_id: int | None = None
+) -> tuple[DrawingEntry, ...]:
+    """Room ``code``'s drawings, newest first (or the one ``drawing_id``)."""
     query = (
-        select(*drawings.c, members.c.nickname)
+        select(*COLUMNS)
         .join(members, members.c.member_id == drawings.c.member_id)
         .where(drawings.c.room_code == code)
         .order_by(drawings.c.drawing_id.desc())
     )
+    if drawing_id is not None:
+        query = query.where(drawings.c.drawing_id == drawing_id)
     return tuple(to_entry(r) for r in conn.execute(query))
 
 

@@ -3,6 +3,9 @@
 SQLite (the default, a file in the data folder) runs in WAL mode with a 10 s busy timeout and
 foreign keys on; a writing transaction starts with ``BEGIN IMMEDIATE`` so writers queue for the
 lock instead of failing half-way with "database is locked". PostgreSQL goes through psycopg 3.
+A connection that breaks (a server restart, a dropped link) raises ``LostConnection``, a
+RoomUnavailable that says whether it broke during COMMIT, so a write can be tried once more
+(``core.room.retry``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.room.errors import RoomError, RoomUnavailable, unavailable
@@ -38,6 +41,18 @@ _REASONS = (  # (words in the driver's message, the reason we show)
         "it cannot be reached",
     ),
 )
+
+
+class LostConnection(RoomUnavailable):
+    """The connection broke or could not be made: nothing was written, unless ``at_commit``.
+
+    Attributes:
+        at_commit: it broke during COMMIT, so the change may have landed (the client cannot know).
+    """
+
+    def __init__(self, message: str, *, at_commit: bool) -> None:
+        super().__init__(message)
+        self.at_commit = at_commit
 
 
 def data_dir() -> Path:
@@ -133,8 +148,10 @@ def transaction(
 
     Raises:
         RoomError: a constraint refused the change (``conflict``).
+        LostConnection: the connection broke (a RoomUnavailable; see ``is_lost``).
         RoomUnavailable: the database cannot be reached, is read-only, full or busy.
     """
+    committing = False
     try:
         with engine.connect() as conn:
             if write:
@@ -143,10 +160,27 @@ def transaction(
                 conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+                committing = True  # the block is done: leaving ``begin`` sends COMMIT
     except IntegrityError:
         raise RoomError(conflict or REFUSED) from None
     except (DBAPIError, PoolTimeout) as err:
-        raise database_down(err) from None
+        down = database_down(err)
+        if is_lost(err, engine.dialect.name):
+            raise LostConnection(str(down), at_commit=committing) from None
+        raise down from None
+
+
+def is_lost(err: BaseException, dialect: str) -> bool:
+    """Whether ``err`` is a broken connection (or, on a server, one refused for now, as during a
+    restart) that a fresh connection may not meet. SQLite's own errors (locked after the busy
+    timeout, read-only, full) stay as they are: trying again would not help.
+
+    >>> is_lost(OperationalError("INSERT", {}, OSError("server closed the connection")), "postgresql")
+    True
+    """
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    return dialect != "sqlite" and isinstance(err, OperationalError)
 
 
 def database_down(err: BaseException) -> RoomUnavailable:

@@ -8,15 +8,18 @@ import numbers
 import time
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Row, func, select
 
 from core.room.access import as_id, bump, delete_entry, member_room, presenter_room
 from core.room.entries import Member, RunEntry
 from core.room.errors import RoomError
 from core.room.limits import MAX_SETTINGS_CHARS, Limits
+from core.room.retry import already_posted
 from core.room.schema import members, runs, weights
+from core.room.weights import model_from_entry
 
-COLUMNS = (*(c for c in runs.c), members.c.nickname)
+COLUMNS = (*(c for c in runs.c if c.name != "post_key"), members.c.nickname)
 MB = 1_000_000
 
 
@@ -70,12 +73,55 @@ def check_size(n_bytes: int, limits: Limits) -> None:
         )
 
 
-def insert_run(conn: Connection, member: Member, fields: dict, data: bytes, limits: Limits) -> int:
+def check_run(limits: Limits, weights: object, **fields: Any) -> tuple[dict[str, Any], bytes]:
+    """The run's columns and its weights' bytes, after every check a post makes outside the
+    database: sizes, numbers, settings, and that the weights load into the architecture
+    (``model_from_entry``) with the parameter count the run claims.
+
+    Raises:
+        RoomError: the first check that fails, in plain words.
+    """
+    if not isinstance(weights, (bytes, bytearray, memoryview)):
+        raise RoomError("This run's weights are not plain arrays.")
+    data = bytes(weights)
+    check_size(len(data), limits)
+    check_numbers(fields["test_accuracy"], fields["test_loss"], fields["train_seconds"])
+    check_settings(fields["settings_json"])
+    model = model_from_entry(fields["arch_json"], data)
+    params = fields["params"]
+    if isinstance(params, bool) or not isinstance(params, (int, np.integer)):
+        raise RoomError("This run cannot be posted: its parameter count is not a number.")
+    if int(params) != model.count_params():
+        raise RoomError(
+            f"This run says {int(params):,} parameters; its architecture has "
+            f"{model.count_params():,}."
+        )
+    floats = ("test_accuracy", "test_loss", "train_seconds")
+    columns = {name: float(fields[name]) for name in floats}
+    columns |= {"arch_json": str(fields["arch_json"]), "params": int(params)}
+    return columns | {"settings_json": fields["settings_json"]}, data
+
+
+def insert_run(
+    conn: Connection,
+    member: Member,
+    fields: dict,
+    data: bytes,
+    limits: Limits,
+    key: str | None = None,
+) -> int:
     """Inserts a checked run and its weights under the room's caps (room row locked); its id.
+
+    The run row, its weights and the room's version change commit together or not at all.
+    ``key`` is the post key: when the member already posted under it (a retry whose first try
+    did commit), that run's id comes back and nothing is inserted.
 
     Raises:
         RoomError: not in the room, paused or closed, or a cap reached.
     """
+    found = None if key is None else already_posted(conn, runs, "run_id", member, key)
+    if found is not None:
+        return int(found)
     room = member_room(conn, member, posting=True)
     count, total = conn.execute(
         select(func.count(), func.coalesce(func.sum(runs.c.weight_bytes), 0)).where(
@@ -91,7 +137,7 @@ def insert_run(conn: Connection, member: Member, fields: dict, data: bytes, limi
         )
     values = fields | {"room_code": room.code, "member_id": member.member_id}
     run_id = conn.execute(
-        runs.insert().values(**values, weight_bytes=len(data), created_at=time.time())
+        runs.insert().values(**values, weight_bytes=len(data), created_at=time.time(), post_key=key)
     ).inserted_primary_key[0]
     conn.execute(weights.insert().values(run_id=run_id, data=data))
     bump(conn, room.code)

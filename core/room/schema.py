@@ -1,11 +1,15 @@
-"""The room tables (SQLAlchemy Core), their constraints, and the schema-version row.
+"""The room tables (SQLAlchemy Core), their constraints, the schema-version row and its migrations.
 
 Every rule the data must keep lives here, in the database: a nickname is unique per room
-ignoring case, a label is a digit, an image is 784 bytes, a state is one of three, and
+ignoring case, a label is a digit, an image is 784 bytes, a state is one of three, a post key
+is used once per room (a retried post finds its first try instead of posting twice), and
 deleting a room, run or drawing takes everything that hangs on it (``ON DELETE CASCADE``).
+Schema 2 added the post keys; a schema-1 database is migrated in place when a store opens it.
 """
 
 from __future__ import annotations
+
+import logging
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,11 +27,15 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 
 from core.room.errors import unavailable
 
-SCHEMA_VERSION = 1
+log = logging.getLogger("layer_by_layer")
+
+SCHEMA_VERSION = 2
+POST_KEY_CHARS = 64
 IMAGE_BYTES = 28 * 28
 LOCK_KEY = 1_102_011  # PostgreSQL advisory lock taken while the schema is created
 
@@ -85,6 +93,7 @@ runs = Table(
     Column("train_seconds", Double, nullable=False),
     Column("weight_bytes", Integer, nullable=False),
     Column("created_at", Double, nullable=False),
+    Column("post_key", String(POST_KEY_CHARS)),  # NULL for runs posted before schema 2
     CheckConstraint("test_accuracy >= 0 AND test_accuracy <= 1", name="run_accuracy"),
     CheckConstraint("params >= 0 AND weight_bytes > 0", name="run_sizes"),
     sqlite_autoincrement=True,  # ids are never reused: caches key on them
@@ -106,6 +115,7 @@ drawings = Table(
     Column("label", Integer, nullable=False),
     Column("image", LargeBinary, nullable=False),
     Column("created_at", Double, nullable=False),
+    Column("post_key", String(POST_KEY_CHARS)),
     CheckConstraint("label >= 0 AND label <= 9", name="drawing_label"),
     CheckConstraint(f"length(image) = {IMAGE_BYTES}", name="drawing_image"),
     sqlite_autoincrement=True,
@@ -126,6 +136,11 @@ Index(
     predictions.c.drawing_id,
     predictions.c.run_id,
     predictions.c.predicted,
+)
+# One post per key and room (NULLs, the entries from before schema 2, never clash).
+POST_KEYS = (
+    Index("runs_by_post_key", runs.c.room_code, runs.c.post_key, unique=True),
+    Index("drawings_by_post_key", drawings.c.room_code, drawings.c.post_key, unique=True),
 )
 
 answers = Table(
@@ -149,7 +164,8 @@ def current(conn: Connection) -> int | None:
 
 
 def create(conn: Connection) -> None:
-    """Creates the tables on first use and checks the schema version (inside ``conn``'s transaction).
+    """Creates the tables on first use, migrates an older schema, checks the version (inside
+    ``conn``'s transaction; on PostgreSQL under a lock, so two servers starting do it once).
 
     Raises:
         RoomUnavailable: the database was made by a newer schema than this code reads.
@@ -162,5 +178,30 @@ def create(conn: Connection) -> None:
     ).scalar_one_or_none()
     if found is None:
         conn.execute(schema_info.insert().values(name="version", value=SCHEMA_VERSION))
+    elif found in MIGRATIONS:
+        migrate(conn, found)
     elif found != SCHEMA_VERSION:
         raise unavailable(f"it holds schema {found}; this app reads schema {SCHEMA_VERSION}")
+
+
+def add_post_keys(conn: Connection) -> None:
+    """Schema 1 -> 2: the nullable ``post_key`` of runs and drawings, unique per room."""
+    for index in POST_KEYS:
+        table = index.table
+        kind = table.c.post_key.type.compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN post_key {kind}"))
+        index.create(conn)
+
+
+MIGRATIONS = {1: add_post_keys}  # found version -> the step to the next one
+
+
+def migrate(conn: Connection, found: int) -> None:
+    """Brings a database at schema ``found`` to ``SCHEMA_VERSION``, one step at a time, inside
+    ``conn``'s transaction (PostgreSQL and SQLite both roll DDL back: never half-migrated)."""
+    for version in range(found, SCHEMA_VERSION):
+        MIGRATIONS[version](conn)
+        log.info("room database migrated from schema %d to %d", version, version + 1)
+    conn.execute(
+        update(schema_info).where(schema_info.c.name == "version").values(value=SCHEMA_VERSION)
+    )

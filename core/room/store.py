@@ -1,5 +1,8 @@
 """``Store``: the room API, each method one database transaction; ``open_store`` opens one.
 
+A write whose connection breaks (a PostgreSQL restart, a dropped link) is tried once more on a
+fresh connection (``core.room.retry``); posts carry a post key, so a retry never posts twice.
+
 >>> import tempfile, numpy as np
 >>> store = open_store(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3")
 >>> room, token = store.start_room()
@@ -13,12 +16,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import URL, Connection, Engine
 
-from core.room import answers, board, drawings, export, predictions, rooms, runs
+from core.room import answers, board, drawings, export, predictions, retry, rooms, runs
 from core.room.access import find_room, presenter_room, to_room
 from core.room.codes import tokens_match
 from core.room.engine import database_down, make_engine, resolve_url, transaction, url_for_log
@@ -27,14 +32,17 @@ from core.room.errors import RoomError, RoomUnavailable
 from core.room.limits import Limits
 from core.room.names import check_nickname
 from core.room.schema import SCHEMA_VERSION, create, current
-from core.room.weights import model_from_entry
+
+T = TypeVar("T")
 
 
 class Store:
     """The room store on one database (shared by every session of a process, and by servers).
 
     Every method is one transaction; caps are checked inside the transaction of the insert,
-    with the room's row locked, so concurrent posters queue instead of overshooting.
+    with the room's row locked, so concurrent posters queue instead of overshooting. A write
+    is tried once more when its connection breaks (a write that cannot tell whether it landed
+    only when it finds its first try, as posts do by their post key).
     """
 
     def __init__(self, engine: Engine, url: URL, limits: Limits | None = None) -> None:
@@ -62,8 +70,11 @@ class Store:
     def _read(self) -> AbstractContextManager[Connection]:
         return transaction(self._engine)
 
-    def _write(self, conflict: str | None = None) -> AbstractContextManager[Connection]:
-        return transaction(self._engine, write=True, conflict=conflict)
+    def _write(
+        self, work: Callable[[Connection], T], conflict: str | None = None, *, again: bool = False
+    ) -> T:
+        """``work`` in one writing transaction; ``again``: it may run again after a broken COMMIT."""
+        return retry.write(self._engine, work, conflict=conflict, replayable=again)
 
     # --- rooms --------------------------------------------------------------------------------
     def create_schema(self) -> None:
@@ -74,18 +85,15 @@ class Store:
         with self._read() as conn:
             if current(conn) == SCHEMA_VERSION:
                 return
-        with self._write() as conn:
-            create(conn)
+        self._write(create, again=True)  # it reads the version under the lock: replayable
 
     def purge_expired(self, now: float | None = None) -> int:
         """Deletes rooms past their expiry with all their data; how many went."""
-        with self._write() as conn:
-            return rooms.purge_expired(conn, now)
+        return self._write(lambda conn: rooms.purge_expired(conn, now), again=True)
 
     def start_room(self, now: float | None = None) -> tuple[Room, str]:
         """A new room and its presenter token (plain, 128 bits; only its SHA-256 is stored)."""
-        with self._write() as conn:
-            return rooms.start_room(conn, self.limits, now)
+        return self._write(lambda conn: rooms.start_room(conn, self.limits, now))
 
     def room(self, code: str) -> Room:
         """The live room ``code`` (RoomError if unknown or expired)."""
@@ -105,8 +113,9 @@ class Store:
     def join(self, code: str, nickname: str) -> Member:
         """Joins room ``code`` as ``nickname`` (checked, unique in the room ignoring case)."""
         name = check_nickname(nickname)
-        with self._write(conflict=rooms.taken_message(name)) as conn:
-            return rooms.join(conn, code, name, self.limits)
+        return self._write(
+            lambda conn: rooms.join(conn, code, name, self.limits), rooms.taken_message(name)
+        )
 
     def rejoin(self, code: str, member_id: str) -> Member | None:
         """The member again, from the id a session kept; None if they left or never were."""
@@ -115,8 +124,7 @@ class Store:
 
     def leave(self, member: Member) -> None:
         """Leaves the room (the nickname is free again; posted entries stay)."""
-        with self._write() as conn:
-            rooms.leave(conn, member)
+        self._write(lambda conn: rooms.leave(conn, member), again=True)
 
     # --- runs ---------------------------------------------------------------------------------
     def post_run(
@@ -130,35 +138,31 @@ class Store:
         test_loss: float,
         train_seconds: float,
         weights: bytes,
+        post_key: str | None = None,
     ) -> RunEntry:
         """Posts a trained run; the weights must load into the architecture (``model_from_entry``).
+
+        Args:
+            post_key: the post's key (letters, digits, ``-``, ``_``; at most 64): posting again
+                under the same key returns the run already posted. None: a new key per call,
+                which still keeps this call's own retry from posting twice.
 
         Raises:
             RoomError: bad values, weights that do not fit or are too big, a paused or closed
                 room, a cap reached, or the database down (RoomUnavailable).
         """
-        if not isinstance(weights, (bytes, bytearray, memoryview)):
-            raise RoomError("This run's weights are not plain arrays.")
-        data = bytes(weights)
-        runs.check_size(len(data), self.limits)
-        runs.check_numbers(test_accuracy, test_loss, train_seconds)
-        runs.check_settings(settings_json)
-        model = model_from_entry(arch_json, data)
-        if isinstance(params, bool) or not isinstance(params, (int, np.integer)):
-            raise RoomError("This run cannot be posted: its parameter count is not a number.")
-        if int(params) != model.count_params():
-            raise RoomError(
-                f"This run says {int(params):,} parameters; its architecture has "
-                f"{model.count_params():,}."
-            )
-        fields = {
-            "arch_json": str(arch_json), "settings_json": settings_json, "params": int(params),
-            "test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
-            "train_seconds": float(train_seconds),
-        }  # fmt: skip  # the run's columns, a few to a line
-        with self._write() as conn:
-            run_id = runs.insert_run(conn, member, fields, data, self.limits)
+        fields, data = runs.check_run(
+            self.limits, weights, arch_json=arch_json, settings_json=settings_json,
+            params=params, test_accuracy=test_accuracy, test_loss=test_loss,
+            train_seconds=train_seconds,
+        )  # fmt: skip  # the run's fields, a few to a line
+        key = retry.check_post_key(post_key)
+
+        def post(conn: Connection) -> RunEntry:
+            run_id = runs.insert_run(conn, member, fields, data, self.limits, key)
             return runs.select_runs(conn, member.room_code, run_id)[0]
+
+        return self._write(post, retry.DUPLICATE, again=True)
 
     def run_weights(self, run_id: int) -> bytes:
         """The posted weights of run ``run_id`` (RoomError when it is gone)."""
@@ -172,15 +176,24 @@ class Store:
 
     def delete_own_run(self, member: Member, run_id: int) -> None:
         """Deletes one of the member's own runs (NotAllowed for someone else's)."""
-        with self._write() as conn:
-            runs.delete_own_run(conn, member, run_id)
+        self._write(lambda conn: runs.delete_own_run(conn, member, run_id))
 
     # --- drawings -----------------------------------------------------------------------------
-    def add_drawing(self, member: Member, image: np.ndarray, label: int) -> DrawingEntry:
-        """Adds a 28×28 uint8 drawing of the digit ``label`` to the room's handwriting."""
+    def add_drawing(
+        self, member: Member, image: np.ndarray, label: int, post_key: str | None = None
+    ) -> DrawingEntry:
+        """Adds a 28×28 uint8 drawing of the digit ``label`` to the room's handwriting.
+
+        ``post_key`` as for ``post_run``: adding again under the same key returns the drawing
+        already added.
+        """
         data, digit = drawings.check_image(image), drawings.check_label(label)
-        with self._write() as conn:
-            return drawings.insert_drawing(conn, member, data, digit, self.limits)
+        key = retry.check_post_key(post_key)
+        return self._write(
+            lambda conn: drawings.insert_drawing(conn, member, data, digit, self.limits, key),
+            retry.DUPLICATE,
+            again=True,
+        )
 
     def drawings(self, code: str) -> tuple[DrawingEntry, ...]:
         """Room ``code``'s drawings, newest first."""
@@ -194,29 +207,24 @@ class Store:
 
     def delete_own_drawing(self, member: Member, drawing_id: int) -> None:
         """Deletes one of the member's own drawings (NotAllowed for someone else's)."""
-        with self._write() as conn:
-            drawings.delete_own_drawing(conn, member, drawing_id)
+        self._write(lambda conn: drawings.delete_own_drawing(conn, member, drawing_id))
 
     # --- presenter ----------------------------------------------------------------------------
     def remove_run(self, code: str, token: str, run_id: int) -> None:
         """The presenter removes a run."""
-        with self._write() as conn:
-            runs.remove_run(conn, code, token, run_id)
+        self._write(lambda conn: runs.remove_run(conn, code, token, run_id))
 
     def remove_drawing(self, code: str, token: str, drawing_id: int) -> None:
         """The presenter removes a drawing."""
-        with self._write() as conn:
-            drawings.remove_drawing(conn, code, token, drawing_id)
+        self._write(lambda conn: drawings.remove_drawing(conn, code, token, drawing_id))
 
     def set_state(self, code: str, token: str, state: str) -> Room:
         """The presenter opens, pauses or closes the room; the room as it is now."""
-        with self._write() as conn:
-            return rooms.set_state(conn, code, token, state)
+        return self._write(lambda conn: rooms.set_state(conn, code, token, state), again=True)
 
     def delete_room(self, code: str, token: str) -> None:
         """The presenter deletes the room and everything in it."""
-        with self._write() as conn:
-            rooms.delete_room(conn, code, token)
+        self._write(lambda conn: rooms.delete_room(conn, code, token))
 
     def export_csv(self, code: str, token: str) -> str:
         """The presenter's results table: one row per run (see ``export.HEADER``)."""
@@ -234,8 +242,7 @@ class Store:
     # --- answers, board, scores -------------------------------------------------------------
     def record_answer(self, member: Member, question: str, value: str) -> None:
         """The member's answer to a Lesson question (one per member and question, replaced)."""
-        with self._write() as conn:
-            answers.record_answer(conn, member, question, value)
+        self._write(lambda conn: answers.record_answer(conn, member, question, value), again=True)
 
     def answers(self, code: str) -> dict[str, tuple[str, ...]]:
         """Question -> the room's answers to it."""
@@ -254,8 +261,9 @@ class Store:
 
     def save_predictions(self, run_id: int, drawing_ids: np.ndarray, predicted: np.ndarray) -> int:
         """Stores a run's guesses, skipping rows already there; how many were written."""
-        with self._write() as conn:
-            return predictions.save(conn, run_id, drawing_ids, predicted)
+        return self._write(
+            lambda conn: predictions.save(conn, run_id, drawing_ids, predicted), again=True
+        )
 
 
 def open_store(url: str | None = None, limits: Limits | None = None) -> Store:
