@@ -8,11 +8,26 @@ restart) starts a new session, and the person should be told why their work in t
 
 from __future__ import annotations
 
-RESTARTED = (
+_GONE = (
     "Your earlier session in this tab is gone (its server stopped or restarted), so your session "
-    "restarted here: this browser's model and runs start afresh. Anything you posted to a room "
-    "is still there; join it again (with a new nickname if yours is still taken) to go on."
+    "restarted here: this browser's model and runs start afresh."
 )
+RESTARTED = (
+    f"{_GONE} Anything you posted to a room is still there; join it again (with a new nickname "
+    "if yours is still taken) to go on."
+)
+# The address carries the member's place (``?room=...&me=...``): the Room page takes them back in
+# and says so (or why not), so this notice does not ask them to join again.
+RESTARTED_IN_ROOM = f"{_GONE} Anything you posted to the room is still there."
+
+
+def message(in_room: bool) -> str:
+    """The notice for a restarted session; ``in_room``: its address still carries its room place.
+
+    >>> "join it again" in message(False), "join it again" in message(True)
+    (True, False)
+    """
+    return RESTARTED_IN_ROOM if in_room else RESTARTED
 
 
 def previous_session(protocols: str | None) -> str | None:

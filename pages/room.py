@@ -1,7 +1,8 @@
 """Room: a workshop's shared board of models and handwriting, live, for the presenter and everyone in it.
 
 URL: ``/room?room=K7QM2X`` is a join link; the presenter's private link adds ``&presenter=...``,
-which the page reads once and removes from the address bar.
+which the page reads once and removes from the address bar. A member's address bar also carries
+``&me=...``, their way back in after a reload or a server restart (never in the join link).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from core.room import RoomError
 from ui import (
     room_board,
     room_join,
+    room_mine,
     room_presenter,
     room_state,
     room_store,
     room_view,
     runtime,
-    url_state,
 )
 from ui.errors import guard
 
@@ -45,12 +46,13 @@ code = room_state.code()
 if code is None:
     room_join.start_or_join(store)
     st.stop()
-url_state.write(url_state.ROOM, code)  # the address bar is the join link
+room_join.keep_in_address(code)  # the join link, plus the member's own way back in
 
 st.toggle("Presentation mode", key=room_state.PRESENT, help="The board large, for a projector.")
 room_board.header(code, rb.join_address(st.context.url, code), present)
 if not present:
     room_join.membership(store)
+    room_mine.panel(store)
 board = st.container()  # drawn after the presenter's controls, so they agree on the version
 
 if room_state.is_presenter() and not present:

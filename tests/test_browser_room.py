@@ -1,6 +1,7 @@
 """The Room in Chromium, two browsers: a presenter starts a room, a participant joins with its code,
 trains the workshop CNN on a small subset, posts it, adds a drawing, and the presenter's board
-(which refreshes itself) shows both within a few seconds."""
+(which refreshes itself) shows both within a few seconds. A reload of the participant's Room page
+(a new session) keeps them in the room as themselves, their run still theirs."""
 
 from __future__ import annotations
 
@@ -98,6 +99,21 @@ def draw_and_add_a_seven(page: Page) -> None:
     expect(main.get_by_text("This drawing is in the room's handwriting as a 7.")).to_be_visible()
 
 
+def back_as_ana(page: Page, code: str) -> None:
+    """The Room page of a new session from ``?room=CODE&me=...``: Ana again, her run still hers."""
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(f"Welcome back, Ana: you are in room {code} again.")).to_be_visible(
+        timeout=60_000
+    )
+    expect(main.get_by_text(f"You are in room {code} as Ana.")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Room {code} · as Ana")
+    expect(page.get_by_role("button", name="Join the room")).to_have_count(0)
+    main.get_by_text("Your runs and drawings in the room").click()
+    wait_for_app(page)
+    expect(main.get_by_text(re.compile(r"^Run #\d+: .* on MNIST's test digits"))).to_be_visible()
+    expect(main.get_by_role("button", name="Delete this run")).to_be_visible()
+
+
 def test_the_presenter_sees_a_participants_run_and_drawing(room_server: str, browser: Browser):
     presenting = browser.new_context(viewport=VIEWPORT)
     joining = browser.new_context(viewport=VIEWPORT)
@@ -115,6 +131,11 @@ def test_the_presenter_sees_a_participants_run_and_drawing(room_server: str, bro
         expect(presenter.get_by_text(re.compile(r"on the room's 1 drawing\."))).to_be_visible(
             timeout=60_000  # the first scoring imports TensorFlow in the presenter's process
         )
+        go(participant, "Room")
+        assert f"room={code}&me=" in participant.url
+        participant.reload()  # Streamlit starts a new session for the reloaded tab
+        wait_for_app(participant)
+        back_as_ana(participant, code)
         assert_no_exception(presenter)
         assert_no_exception(participant)
     finally:

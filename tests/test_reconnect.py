@@ -24,3 +24,11 @@ def test_restarted(header, session, expected):
 
 def test_previous_session_strips_spaces():
     assert previous_session(" streamlit ,  token ,  abc ") == "abc"
+
+
+def test_the_notice_asks_to_join_again_only_when_the_address_has_no_room_place():
+    from core.reconnect import message
+
+    assert "join it again (with a new nickname" in message(False)
+    assert "join" not in message(True) and "nickname" not in message(True)
+    assert all("so your session restarted here" in message(flag) for flag in (True, False))

@@ -40,14 +40,15 @@ def test_a_silent_field_falls_back_without_a_note():
 
 
 def test_the_table_has_one_row_per_key():
-    assert list(url_state.FIELDS) == ["arch", "step", "present", "room", "presenter"]
+    assert list(url_state.FIELDS) == ["arch", "step", "present", "room", "presenter", "me"]
     assert all(key == field.key for key, field in url_state.FIELDS.items())
 
 
 @pytest.mark.parametrize(
     ("field", "text", "value"),
     [(url_state.ARCH, WORKSHOP_CNN.to_url(), WORKSHOP_CNN), (url_state.STEP, "4", 4),
-     (url_state.STEP, " 11 ", 11), (url_state.PRESENT, "1", True), (url_state.PRESENT, "on", True)],
+     (url_state.STEP, " 11 ", 11), (url_state.PRESENT, "1", True), (url_state.PRESENT, "on", True),
+     (url_state.ME, "0123456789abcdef" * 2, "0123456789abcdef" * 2)],
 )  # fmt: skip  # one case per row
 def test_each_row_parses_its_values(field, text, value):
     assert field.read(text) == Reading(value, None, given=True)
@@ -57,7 +58,10 @@ def test_each_row_parses_its_values(field, text, value):
     ("field", "text", "default", "words"),
     [(url_state.ARCH, "conv(0)", DEFAULT, "Showing the notebook's VGG-like CNN instead"),
      (url_state.STEP, "0", 1, "There is no step “0”: the lesson has steps 1 to 11, so it starts at step 1."),
-     (url_state.PRESENT, "maybe", False, None)],
+     (url_state.PRESENT, "maybe", False, None),
+     (url_state.ME, "0123456789ABCDEF" * 2, None, "join with a nickname"),
+     (url_state.ME, "ab" * 15, None, "could not be read (it is damaged)"),
+     (url_state.ME, "<script>" * 4, None, "join with a nickname")],
 )  # fmt: skip  # one case per row
 def test_each_row_falls_back_to_its_default(field, text, default, words):
     reading = field.read(text)

@@ -17,7 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import room_board as rb
 from core.figures import room as figs
-from ui import room_state, room_view, session_cache
+from ui import room_state, room_view, session_cache, url_state
 from ui.room_view import View
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ def _live(store: Store, code: str, present: bool) -> None:
         return
     except RoomError as err:  # deleted or expired: back to the join form, saying why
         room_state.leave()
+        url_state.write(url_state.ROOM, None)
+        url_state.write(url_state.ME, None)
         room_state.set_notice(f"{err} The room is gone: start or join another one.")
         st.rerun(scope="app")
     if room_state.controls_version() not in (None, view.board.version) and _fragment_run():

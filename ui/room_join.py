@@ -1,4 +1,8 @@
-"""Getting into a room: start one, join with a code and a nickname, follow a link, leave.
+"""Getting into a room: start one, join with a code and a nickname, follow a link, come back, leave.
+
+A member's Room page carries ``?room=CODE&me=MEMBER_ID`` (``keep_in_address``): a new session
+with both (a reload, or a server that stopped behind nginx) asks ``Store.rejoin`` once and is that
+member again. The id is the member's bearer secret: never shown, never in the join link.
 
 Wrong codes (typed, or in a join or presenter link) count against the session's limit in
 ``ui.room_state``; past it the form says how long to wait. Every refusal is the store's own short
@@ -14,9 +18,9 @@ import streamlit as st
 
 from core.room_board import normal_code
 from core.text import short_error
-from ui import room_state, url_state
+from ui import reconnect, room_state, url_state
 from ui.markdown import escape
-from ui.url_state import PRESENTER, ROOM
+from ui.url_state import ME, PRESENTER, ROOM
 
 if TYPE_CHECKING:
     from core.room import Store
@@ -31,20 +35,77 @@ def _wait_text(seconds: int) -> str:
 
 
 def from_link(store: Store) -> None:
-    """Reads ``?room=`` and ``?presenter=`` once; the presenter token leaves the address bar at once."""
+    """Reads ``?room=``, ``?me=`` and ``?presenter=``; the token leaves the address bar at once."""
     token = url_state.read(PRESENTER)
     url_state.write(PRESENTER, None)  # never left in the address bar, whatever happens next
-    room = url_state.read(ROOM)
-    for reading in (room, token):
+    room, me = url_state.read(ROOM), url_state.read(ME)
+    for reading in (room, token, me):
         if reading.note:
             st.warning(reading.note, icon=":material/link_off:")
+    if me.bad:
+        url_state.write(ME, None)
     if token.given and token.value is not None:
         _presenter_link(store, room.value, token.value)
-    elif room.value is not None and room.value not in (
+        return
+    if (
+        room.value is not None
+        and me.value is not None
+        and room_state.code() is None
+        and _rejoin(store, room.value, me.value)
+    ):
+        return
+    if room.value is not None and room.value not in (
         room_state.code(),
         room_state.pending_code(),
     ):
         _join_link(store, room.value)
+
+
+def keep_in_address(code: str) -> None:
+    """The address bar: the room's code, and the member's id (their way back in after a reload)."""
+    joined = room_state.member()
+    url_state.write(ROOM, code)
+    url_state.write(
+        ME, joined.member_id if joined is not None and joined.room_code == code else None
+    )
+
+
+def _rejoin(store: Store, code: str, member_id: str) -> bool:
+    """This session becomes the link's member again (and reruns, welcoming them back).
+
+    Returns:
+        True when nothing more is to be done with the link (the room gone, or the database
+        down); False (and no ``me`` in the address) when the room is there but the member left
+        or never was: the join form follows.
+    """
+    from core.room import RoomError, RoomUnavailable
+
+    if room_state.rejoin_asked(code, member_id):
+        return False
+    try:
+        again = store.rejoin(code, member_id)
+    except RoomUnavailable as err:  # asked again on the next run: the place is not lost
+        st.error(str(err), icon=":material/cloud_off:")
+        return True
+    except RoomError as err:  # deleted or expired
+        room_state.note_rejoin_asked(code, member_id)
+        url_state.write(ME, None)
+        url_state.write(ROOM, None)
+        st.info(f"{err} The room you were in is gone: start or join another one.")
+        return True
+    room_state.note_rejoin_asked(code, member_id)
+    if again is None:
+        url_state.write(ME, None)
+        st.info(
+            f"Your place in room {code} has ended (you left it, or the link is not yours): "
+            "join it again with a nickname.",
+            icon=":material/person_off:",
+        )
+        return False
+    room_state.enter(code, as_member=again)
+    room_state.set_notice(f"Welcome back, {escape(again.nickname)}: you are in room {code} again.")
+    reconnect.carry_over()  # a restart's notice stays for the rerun
+    st.rerun()  # the sidebar, drawn before this page, shows the room too
 
 
 def _presenter_link(store: Store, code: str | None, token: str) -> None:
@@ -169,7 +230,7 @@ def _join(store: Store, typed: str, nickname: str) -> None:
         st.error(str(err), icon=":material/person_off:")
         return
     room_state.enter(code, as_member=joined)
-    url_state.write(ROOM, code)
+    keep_in_address(code)
     st.rerun()
 
 
@@ -193,6 +254,7 @@ def leave_button(store: Store) -> None:
             log.info("leaving the room was not recorded: %s", short_error(err, limit=120))
     room_state.leave()
     url_state.write(ROOM, None)
+    url_state.write(ME, None)
     st.rerun()
 
 

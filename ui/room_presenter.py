@@ -18,7 +18,7 @@ from core import room_board as rb
 from core.figures.draw import tile
 from ui import room_state, url_state
 from ui.room_view import View
-from ui.url_state import ROOM
+from ui.url_state import ME, ROOM
 
 if TYPE_CHECKING:
     from core.room import Store
@@ -52,6 +52,7 @@ def _delete(store: Store, code: str, token: str) -> None:
     room_state.leave()
     room_state.set_notice(f"Room {code} and everything in it are deleted.")
     url_state.write(ROOM, None)
+    url_state.write(ME, None)
 
 
 def controls(store: Store, view: View, address: str) -> None:

@@ -35,6 +35,7 @@ _PENDING = "room.pending"  # a code from a join link, waiting for a nickname
 _SORT = "room.sort"  # the leaderboard's order (the widget's key)
 _NOTICE = "room.notice"  # one message for the next full run (e.g. "the room is gone")
 _CONTROLS = "room.controls_version"  # the board version the presenter's controls were drawn for
+_REJOINED = "room.rejoined"  # (code, member id) of a link's member this session asked the store for
 PRESENT = "room.present"  # presentation mode (the toggle's key)
 
 
@@ -79,6 +80,16 @@ def leave() -> None:
     """Forgets the room (the runs and drawings posted stay in it)."""
     for key in (_CODE, _MEMBER, _TOKEN, _POSTED, _PENDING, PRESENT, _CONTROLS):
         st.session_state.pop(key, None)
+
+
+def rejoin_asked(room_code: str, member_id: str) -> bool:
+    """True when this session already asked the store about this link's member (it asks once)."""
+    return st.session_state.get(_REJOINED) == (room_code, member_id)
+
+
+def note_rejoin_asked(room_code: str, member_id: str) -> None:
+    """Notes that the store answered about this link's member (who is back, gone, or unknown)."""
+    st.session_state[_REJOINED] = (room_code, member_id)
 
 
 def forget_member() -> None:
@@ -158,6 +169,13 @@ def remember_post(job_id: str, run_id: int) -> None:
 def forget_post(job_id: str) -> None:
     """Notes that the model of ``job_id`` was taken off the board."""
     st.session_state.get(_POSTED, {}).pop(job_id, None)
+
+
+def forget_run(run_id: int) -> None:
+    """Notes that run ``run_id`` was taken off the board (from the Room page's list of yours)."""
+    posted = st.session_state.get(_POSTED, {})
+    for job_id in [job for job, run in posted.items() if run == run_id]:
+        posted.pop(job_id)
 
 
 def sort_key() -> str:

@@ -12,12 +12,15 @@ step      ``core.lesson.step_number``   step 1                  step 1, with a n
 present   ``core.lesson.parse_present`` off                     off, silently
 room      ``core.room_board.normal_code`` no room                 no room, with a note
 presenter ``presenter_token``           none                    none; never written back
+me        ``member_id``                 none                    none, with a note
 ========  ============================  ======================  ==========================
 
 Add a row to carry a new value. ``ui.state`` keeps the architecture's session side (undo,
 "seen this link"); ``ui.lesson_state`` the step and presentation mode; ``ui.room_state`` the
 room: ``?room=CODE`` is a join link, and the presenter's private link adds ``&presenter=TOKEN``,
-which ``ui.room_state`` reads once into the session and removes from the address bar.
+which ``ui.room_state`` reads once into the session and removes from the address bar. A member's
+Room page adds ``&me=MEMBER_ID``, their own way back in after a reload or a server restart: a
+bearer secret, never shown on a page nor put in a join link.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from core.url_fields import Reading, UrlField
 
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 TOKEN_MAX = 64  # a presenter token is 22 characters (secrets.token_urlsafe(16))
+MEMBER_CHARS = frozenset("0123456789abcdef")
+MEMBER_LEN = 32  # a member id is secrets.token_hex(16)
 
 
 def presenter_token(text: str) -> str:
@@ -42,6 +47,14 @@ def presenter_token(text: str) -> str:
     if not token or len(token) > TOKEN_MAX or not set(token) <= TOKEN_CHARS:
         raise ValueError("the presenter link is damaged")
     return token
+
+
+def member_id(text: str) -> str:
+    """A member id from a link; ValueError (not quoting it) unless it is 32 lowercase hex digits."""
+    value = text.strip()
+    if len(value) != MEMBER_LEN or not set(value) <= MEMBER_CHARS:
+        raise ValueError("it is damaged")
+    return value
 
 
 ARCH: UrlField[Architecture] = UrlField(
@@ -80,7 +93,14 @@ PRESENTER: UrlField[str | None] = UrlField(
     write=lambda token: None,  # read once, then removed: the token never stays in the address bar
     fallback="This presenter link could not be read: {error}.",
 )
-FIELDS: dict[str, UrlField[Any]] = {f.key: f for f in (ARCH, STEP, PRESENT, ROOM, PRESENTER)}
+ME: UrlField[str | None] = UrlField(
+    key="me",
+    parse=member_id,
+    default=lambda: None,
+    write=lambda member: member,
+    fallback="This link's place in a room could not be read ({error}): join with a nickname.",
+)
+FIELDS: dict[str, UrlField[Any]] = {f.key: f for f in (ARCH, STEP, PRESENT, ROOM, PRESENTER, ME)}
 
 
 def raw(field: UrlField[Any]) -> str | None:
