@@ -1,5 +1,5 @@
-"""A post whose connection breaks (PostgreSQL restarted, the link cut) is retried once, never
-half-written and never doubled; a database that stays down gives the plain RoomUnavailable.
+"""A post or a join whose connection breaks (PostgreSQL restarted, the link cut) is retried once,
+never half-written and never doubled; a database that stays down gives the plain RoomUnavailable.
 
 The restarts run on a cluster of this module's own (``pg_own``), so the session's shared one
 is never cut; the faults that need no restart (a connection closed in the middle of the
@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from sqlalchemy import event, text
 
-from core.room import RoomError, RoomUnavailable, Store, model_from_entry, open_store
+from core.room import Limits, RoomError, RoomUnavailable, Store, model_from_entry, open_store
 from tests import postgres_server
 from tests.hostile import assert_clear
 from tests.room_helpers import digit, joined
@@ -209,16 +209,40 @@ def test_a_commit_that_landed_then_broke_posts_once(store, run_fields, caplog):
     assert len(seen) == 1 and kept.drawing_id == drawing.drawing_id and kept.label == 4
 
 
-def test_a_join_is_retried_only_when_nothing_was_written(store):
+def test_a_join_cut_before_commit_joins_on_the_second_try(store):
     room, _ = store.start_room()
     seen = on_statement(store, "INSERT INTO members", close_link)
-    ana = store.join(room.code, "Ana")  # cut before COMMIT: joined on the second try
+    ana = store.join(room.code, "Ana")
     assert len(seen) == 2 and store.rejoin(room.code, ana.member_id) == ana
+    assert counts(store)["members"] == 1
+
+
+def test_a_join_whose_commit_landed_then_broke_gives_that_member_once(store, caplog):
+    room, _ = store.start_room()
+    before = store.version(room.code)
+    seen = cut_after_commit(store, "INSERT INTO members")
+    with caplog.at_level(logging.WARNING, "layer_by_layer"):
+        bo = store.join(room.code, "Bo")  # the retry finds Bo by the member id: never "taken"
+    assert "during COMMIT" in caplog.text
+    assert len(seen) == 1  # nothing inserted twice
+    assert store.rejoin(room.code, bo.member_id) == bo and bo.nickname == "Bo"
+    assert counts(store)["members"] == 1 and store.version(room.code) == before + 1
+    with pytest.raises(RoomError) as err:  # someone else joining as Bo is still refused
+        store.join(room.code, "BO")
+    assert_clear(err.value, "is taken in this room")
+    assert counts(store)["members"] == 1
+
+
+def test_a_replayed_join_into_a_full_room_still_gives_its_member(open_stores):
+    store = open_stores(Limits(max_members=1))
+    room, _ = store.start_room()
     cut_after_commit(store, "INSERT INTO members")
-    with pytest.raises(RoomUnavailable) as err:  # a join cannot tell it landed: never replayed
+    ana = store.join(room.code, "Ana")  # the room was full after the first try: not refused
+    assert store.rejoin(room.code, ana.member_id) == ana
+    with pytest.raises(RoomError) as err:
         store.join(room.code, "Bo")
-    assert_clear(err.value, *PLAIN)
-    assert counts(store)["members"] == 2  # Ana, and Bo once (the COMMIT had landed)
+    assert_clear(err.value, "1 members, its limit")
+    assert counts(store)["members"] == 1
 
 
 def test_a_post_sent_twice_under_one_key_posts_once(store, run_fields):

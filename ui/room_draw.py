@@ -9,6 +9,7 @@ process-wide cache in ``ui.room_models``.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 
 import streamlit as st
@@ -22,18 +23,37 @@ PICK = "room.draw.digit"
 _CACHE = "room.draw.cache"  # this session's guesses, by (room, runs, drawing)
 _ADDED = "room.draw.added"  # (room, drawing fingerprint, label) of the last drawing added
 _MESSAGE = "room.draw.message"  # the last add's refusal, shown once
+_ATTEMPT = "room.draw.attempt"  # (room, drawing fingerprint, random nonce) of the current drawing
 COLUMNS = ("Nickname", "Guess", "Confidence", "MNIST test accuracy", "Note")
 
 
-def _add(image: object, key: tuple) -> None:
-    """The button's callback: stores the drawing with the picked digit, or keeps the refusal."""
+def attempt_nonce(key: tuple) -> str:
+    """The random part of the current drawing's post keys: made the first time this drawing
+    (``key``: room and fingerprint) is shown, kept while it stays the drawing on the page, so
+    adding it again (a double click, a retry after a failure) is the same key; a new drawing
+    gets a new one."""
+    kept = st.session_state.get(_ATTEMPT)
+    if kept is None or kept[:2] != key:
+        kept = (*key, secrets.token_hex(16))
+        st.session_state[_ATTEMPT] = kept
+    return kept[2]
+
+
+def _add(image: object, key: tuple, nonce: str) -> None:
+    """The button's callback: stores the drawing with the picked digit, or keeps the refusal.
+
+    The post key is the drawing's nonce and the digit: the same drawing added again as the same
+    digit returns the entry already there (one row); as another digit, it is another entry.
+    """
     from core.room import RoomError
 
     joined, label = room_state.member(), st.session_state.get(PICK)
     if joined is None or label is None:
         return
     try:
-        entry = room_store.store().add_drawing(joined, image, int(label))
+        entry = room_store.store().add_drawing(
+            joined, image, int(label), post_key=f"draw-{nonce}-{int(label)}"
+        )
     except RoomError as err:
         st.session_state[_MESSAGE] = str(err)
         return
@@ -105,7 +125,7 @@ def add_drawing(code: str, steps: digits.Steps) -> None:
         disabled=label is None,
         key="room.draw.add",
         on_click=_add,
-        args=(steps.image.copy(), key),
+        args=(steps.image.copy(), key, attempt_nonce(key)),
     )
     st.caption("Only the 28×28 image and the digit you pick are stored, with your nickname.")
 

@@ -4,13 +4,16 @@
 nickname, the architecture (our own JSON), the settings, parameters, test accuracy and loss,
 training time, and the weights as plain arrays (``core.room.weights_to_bytes``, never a pickle or
 a ``.keras`` file). The store refuses a model above its size limit, a paused or closed room, or
-a database that is down, each with its reason; nothing of the session's is lost then.
+a database that is down, each with its reason; nothing of the session's is lost then. A post
+carries a key made from the training job and the member (``post_key``): posting the same model
+twice, or again after an "unavailable" whose post did land, leaves one entry.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -23,10 +26,27 @@ if TYPE_CHECKING:
     from ui.jobs import TrainedModel
 
 _ERROR = "room.post.error"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def post_key(job_id: object, member_id: str) -> str:
+    """The room post key of the model trained by ``job_id``, posted by member ``member_id``.
+
+    The same model posted again by the same member (a double click, "Post" after an
+    "unavailable" whose post did land) is the same key, so the store keeps one entry.
+
+    >>> post_key("3f9a0c12d4e5", "0123456789abcdef0123456789abcdef")
+    'run-3f9a0c12d4e5-0123456789ab'
+    """
+    return f"run-{_UNSAFE.sub('_', str(job_id))[:40]}-{_UNSAFE.sub('_', member_id)[:12]}"
 
 
 def _post(model: TrainedModel) -> None:
-    """The button's callback: posts the model and remembers its run id, or keeps the refusal."""
+    """The button's callback: posts the model and remembers its run id, or keeps the refusal.
+
+    Posting the same model again returns the run already posted (same post key): the panel then
+    says it is on the board, with no second row.
+    """
     from core.room import RoomError, weights_to_bytes
 
     joined = room_state.member()
@@ -43,6 +63,7 @@ def _post(model: TrainedModel) -> None:
             test_loss=float(model.test_loss),
             train_seconds=float(model.seconds),
             weights=weights_to_bytes(model.built.model),
+            post_key=post_key(model.job_id, joined.member_id),
         )
     except RoomError as err:
         st.session_state[_ERROR] = str(err)

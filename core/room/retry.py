@@ -5,7 +5,8 @@ nothing was written (the server rolls an unfinished transaction back), so the wr
 on a fresh connection after a short pause. During COMMIT the client cannot know whether the
 change landed: only a *replayable* write runs again, one that first looks for what an earlier
 try of it committed (posts carry a post key, unique per room, and return the entry already
-there). A second failure is the plain RoomUnavailable.
+there; a join carries the member id it was given and returns that member). A second failure is
+the plain RoomUnavailable.
 
 >>> import tempfile
 >>> from core.room.engine import make_engine, resolve_url

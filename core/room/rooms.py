@@ -64,25 +64,34 @@ def taken_message(nickname: str) -> str:
     return f"{nickname} is taken in this room; pick another nickname."
 
 
-def join(conn: Connection, code: object, nickname: str, limits: Limits) -> Member:
+def join(
+    conn: Connection, code: object, nickname: str, limits: Limits, member_id: str | None = None
+) -> Member:
     """A new member of room ``code`` (``nickname`` already checked by ``check_nickname``).
+
+    ``member_id`` is the id to join under (None: a new one). When a member with that id and
+    nickname is already in the room, an earlier try of this join committed (its reply was
+    lost): that member comes back and nothing is inserted, so a join may run again.
 
     Raises:
         RoomError: no such live room, a closed room, the member cap, or the nickname is taken
             (checked here, and by the database's unique index when two join at once).
     """
     row = find_room(conn, code, lock=True)
+    key = nickname_key(nickname)
+    member_id = new_member_id() if member_id is None else member_id
+    same = members.c.room_code == row.code, members.c.nickname_key == key
+    earlier = select(members.c.nickname).where(*same, members.c.member_id == member_id)
+    found = conn.execute(earlier).first()
+    if found is not None:  # before the state and cap checks: they already let it in
+        return Member(row.code, member_id, found.nickname)
     check_state(row, posting=False)
     count = select(func.count()).select_from(members).where(members.c.room_code == row.code)
     if conn.execute(count).scalar_one() >= limits.max_members:
         raise RoomError(f"This room already has {limits.max_members} members, its limit.")
-    key = nickname_key(nickname)
-    taken = select(members.c.member_id).where(
-        members.c.room_code == row.code, members.c.nickname_key == key
-    )
-    if conn.execute(taken).first() is not None:
+    if conn.execute(select(members.c.member_id).where(*same)).first() is not None:
         raise RoomError(taken_message(nickname))
-    member = Member(row.code, new_member_id(), nickname)
+    member = Member(row.code, member_id, nickname)
     conn.execute(
         members.insert().values(
             member_id=member.member_id, room_code=row.code, nickname=nickname,

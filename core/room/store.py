@@ -1,7 +1,8 @@
 """``Store``: the room API, each method one database transaction; ``open_store`` opens one.
 
 A write whose connection breaks (a PostgreSQL restart, a dropped link) is tried once more on a
-fresh connection (``core.room.retry``); posts carry a post key, so a retry never posts twice.
+fresh connection (``core.room.retry``); posts carry a post key and a join its member id, made
+before the first try, so a retry never posts or joins twice.
 
 >>> import tempfile, numpy as np
 >>> store = open_store(f"sqlite:///{tempfile.mkdtemp()}/rooms.sqlite3")
@@ -25,7 +26,7 @@ from sqlalchemy import URL, Connection, Engine
 
 from core.room import answers, board, drawings, export, predictions, retry, rooms, runs
 from core.room.access import find_room, presenter_room, to_room
-from core.room.codes import tokens_match
+from core.room.codes import new_member_id, tokens_match
 from core.room.engine import database_down, make_engine, resolve_url, transaction, url_for_log
 from core.room.entries import Board, DrawingEntry, Member, Room, RunEntry
 from core.room.errors import RoomError, RoomUnavailable
@@ -42,7 +43,7 @@ class Store:
     Every method is one transaction; caps are checked inside the transaction of the insert,
     with the room's row locked, so concurrent posters queue instead of overshooting. A write
     is tried once more when its connection breaks (a write that cannot tell whether it landed
-    only when it finds its first try, as posts do by their post key).
+    only when it finds its first try: posts by their post key, joins by their member id).
     """
 
     def __init__(self, engine: Engine, url: URL, limits: Limits | None = None) -> None:
@@ -111,11 +112,17 @@ class Store:
             return tokens_match(find_room(conn, code, lock=False).token_hash, token)
 
     def join(self, code: str, nickname: str) -> Member:
-        """Joins room ``code`` as ``nickname`` (checked, unique in the room ignoring case)."""
-        name = check_nickname(nickname)
-        return self._write(
-            lambda conn: rooms.join(conn, code, name, self.limits), rooms.taken_message(name)
-        )
+        """Joins room ``code`` as ``nickname`` (checked, unique in the room ignoring case).
+
+        The member id is made before the transaction: a try whose COMMIT landed but whose reply
+        was lost is found by it, so trying again gives that member, not "taken".
+        """
+        name, member_id = check_nickname(nickname), new_member_id()  # one id for every try
+
+        def enter(conn: Connection) -> Member:
+            return rooms.join(conn, code, name, self.limits, member_id)
+
+        return self._write(enter, rooms.taken_message(name), again=True)
 
     def rejoin(self, code: str, member_id: str) -> Member | None:
         """The member again, from the id a session kept; None if they left or never were."""
