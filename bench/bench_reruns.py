@@ -138,6 +138,31 @@ def _upload(at: AppTest) -> None:
     at.file_uploader(key="draw.upload").upload("three.png", _png_of_a_three(), "image/png").run()
 
 
+def _png_of_test_digit(i: int) -> bytes:
+    from core.data import load_mnist
+
+    image = 255 - np.kron(load_mnist().x_test[i], np.ones((8, 8), np.uint8))
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _new_digit(at: AppTest, i: int) -> None:
+    """Another test digit uploaded: the page works it all out afresh, as after a new stroke."""
+    at.file_uploader(key="draw.upload").upload(
+        f"d{i}.png", _png_of_test_digit(100 + i), "image/png"
+    )
+
+
+def _explorations_open(at: AppTest) -> None:
+    """Both of Draw's explorations open (what drove the guess; move it, turn it): as before they
+    were sections that worked themselves out for every new digit."""
+    from ui.draw_state import DROVE_OPEN, MOVE_OPEN
+
+    at.session_state[DROVE_OPEN] = at.session_state[MOVE_OPEN] = True
+    _upload(at)
+
+
 def _finished_run(at: AppTest) -> None:
     """A Quick-recipe run of the workshop CNN on 2,000 images, 1 epoch; waits until it ends."""
     next(b for b in at.button if b.label == "Quick recipe").click().run()
@@ -237,6 +262,16 @@ ROWS = [
     Row("Look inside · what a filter looks for · rerun", INSIDE, WHOLE_PAGE, _tab(TOP_TAB)),
     Row("Train · idle, a finished run", "pages/train.py", WHOLE_PAGE, _finished_run),
     Row("Draw · uploaded digit · rerun", "pages/draw.py", WHOLE_PAGE, _upload),
+    Row(
+        "Draw · a new digit, explorations closed", "pages/draw.py", WHOLE_PAGE, _upload, _new_digit
+    ),
+    Row(
+        "Draw · a new digit, both explorations open",
+        "pages/draw.py",
+        WHOLE_PAGE,
+        _explorations_open,
+        _new_digit,
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import predict
 from ui import draw_guess, draw_input, draw_state, draw_transform, models, room_draw, runtime
+from ui.draw_state import DROVE_OPEN, MOVE_OPEN
 from ui.errors import guard
 
 runtime.run_through_app()
@@ -43,13 +44,29 @@ with guard("showing the room's part"):
 st.subheader("From your drawing to MNIST's format")
 draw_guess.show_steps(steps)
 
-st.subheader("What drove the guess")
-draw_guess.what_drove(choices, guesses, steps)
+# The two explorations cost a forward pass of ~100 images per model and a chart each: they are
+# worked out, for every new stroke, only while their section is open.
+drove = st.expander(
+    "What drove the guess: the strokes that count",
+    icon=":material/insights:",
+    on_change="rerun",
+    key=DROVE_OPEN,
+)
+if drove.open:
+    with drove:
+        draw_guess.what_drove(choices, guesses, steps)
 draw_guess.look_inside_link()
 
-st.subheader("Move it, turn it, thicken it")
-st.caption(
-    "Shift, turn, scale, thin or thicken your digit, or add noise, and watch each model's guess. "
-    "The chart below tries every value of each slider on its own."
+moving = st.expander(
+    "Move it, turn it, thicken it: how sturdy is the guess?",
+    icon=":material/open_with:",
+    on_change="rerun",
+    key=MOVE_OPEN,
 )
-draw_transform.section(steps.image, choices, guesses)
+if moving.open:
+    with moving:
+        st.caption(
+            "Shift, turn, scale, thin or thicken your digit, or add noise, and watch each model's "
+            "guess. The chart below tries every value of each slider on its own."
+        )
+        draw_transform.section(steps.image, choices, guesses)

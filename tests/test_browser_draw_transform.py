@@ -14,6 +14,8 @@ def test_thinning_a_drawn_one_away_updates_its_guess(app_url, page):
     open_draw(page, app_url)
     stroke(page, [(140, 40), (136, 240)])
     expect(page.locator(GUESS)).to_have_text("1", timeout=30_000)
+    page.get_by_text("Move it, turn it, thicken it").click()  # the section opens, then computes
+    wait_for_app(page, timeout=60_000, run_start=3_000)
     expect(page.locator(MOVED)).to_have_text("1")  # unmoved, the same guess
     tile = page.get_by_test_id("stImage").filter(has_text="What the models see now")
     before = tile.locator("img").get_attribute("src")

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.charts import array
 from ui import jobs
+from ui.draw_state import DROVE_OPEN, MOVE_OPEN
 
 pytestmark = pytest.mark.page
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "draw.py"
@@ -36,7 +37,9 @@ def a_one_on_paper() -> bytes:
 
 @pytest.fixture
 def app() -> AppTest:
+    """The Draw page with both explorations open (they are closed until a user opens them)."""
     at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.session_state[DROVE_OPEN] = at.session_state[MOVE_OPEN] = True
     at.run()
     assert not at.exception
     return at
@@ -145,3 +148,36 @@ def test_a_rerun_reuses_the_guess_and_the_occlusion_map(app, monkeypatch):
     assert calls == first and "1" in big_guess(at)
     at.toggle(key="draw.centre").set_value(False).run()  # another placement: a new input
     assert calls["occlusion"] == 2 and calls["probabilities"] > first["probabilities"]
+
+
+def test_the_explorations_cost_nothing_until_their_section_is_opened(monkeypatch):
+    """Closed (the default), a new drawing costs one guess per model, no occlusion, no sweep."""
+    from core import predict, transform_sweep
+
+    calls = {"occlusion": 0, "sweep": 0}
+    real_occlusion, real_sweep = predict.occlusion, transform_sweep.sweep_probabilities
+
+    def occlusion(*args, **kwargs):
+        calls["occlusion"] += 1
+        return real_occlusion(*args, **kwargs)
+
+    def sweep(*args, **kwargs):
+        calls["sweep"] += 1
+        return real_sweep(*args, **kwargs)
+
+    monkeypatch.setattr(predict, "occlusion", occlusion)
+    monkeypatch.setattr(transform_sweep, "sweep_probabilities", sweep)
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    at = upload(at, "one.png", a_one_on_paper())
+    assert "1" in big_guess(at) and calls == {"occlusion": 0, "sweep": 0}
+    assert len(charts(at)) == 1  # the probabilities only
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("What drove the guess") for label in labels)
+    assert any(label.startswith("Move it, turn it, thicken it") for label in labels)
+    at.session_state[DROVE_OPEN] = True  # what a click on the section's header does
+    at.run()
+    assert calls == {"occlusion": 1, "sweep": 0} and len(charts(at)) == 2
+    at.session_state[MOVE_OPEN] = True
+    at.run()
+    assert calls == {"occlusion": 1, "sweep": 1} and len(charts(at)) == 3

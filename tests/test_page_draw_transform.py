@@ -15,6 +15,7 @@ from tests.charts import array, chart_specs
 from tests.fragments import fragment_id, fragment_scoped
 from tests.test_page_draw import PAGE, a_one_on_paper, upload
 from ui import draw_transform, jobs
+from ui.draw_state import MOVE_OPEN
 
 pytestmark = pytest.mark.page
 
@@ -28,6 +29,7 @@ def fresh() -> predict.Pretrained:
 @pytest.fixture
 def drawn() -> AppTest:
     at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.session_state[MOVE_OPEN] = True
     at.run()
     return upload(at, "one.png", a_one_on_paper())
 
@@ -133,6 +135,7 @@ def test_the_session_s_model_gets_its_own_lines_and_an_honest_note(monkeypatch):
     )  # the fields of ui.jobs.TrainedModel that ui.models reads, as in tests/test_page_draw.py
     monkeypatch.setattr(jobs, "trained", lambda: own)
     at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.session_state[MOVE_OPEN] = True
     at.run()
     at = upload(at, "one.png", a_one_on_paper())
     at.slider(key="draw.move.scale").set_value(0.8).run()

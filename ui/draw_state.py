@@ -12,6 +12,8 @@ _LATEST_AT = "draw.latest_at"  # when the latest drawing last changed (time.time
 # One key for the whole session: a changed key remounts the canvas, and strokes drawn on the old
 # one during that rerun never reach the server. The toolbar's bin clears it in place instead.
 CANVAS_KEY = "draw.canvas"
+DROVE_OPEN = "draw.drove-open"  # the "What drove the guess" section is open
+MOVE_OPEN = "draw.move-open"  # the "Move it, turn it, thicken it" section is open
 
 
 def latest_drawing() -> np.ndarray | None:
