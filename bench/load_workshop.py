@@ -53,6 +53,7 @@ from bench.workshop.report import Report, print_report, print_side_by_side  # no
 from bench.workshop.rss import Load, RssSampler  # noqa: E402
 from bench.workshop.servers import nginx_stack  # noqa: E402
 from bench.workshop.session import ACTION_TIMEOUT, EXPECTED, Session, console_text  # noqa: E402
+from bench.workshop.wire import Wire  # noqa: E402
 from core import run_log  # noqa: E402
 from tests.browser_utils import CHROMIUM_ARGS, CHROMIUM_PATH, VIEWPORT, start_app, stop_app  # noqa: E402
 
@@ -95,6 +96,9 @@ async def drive(
                     lambda m, s=s: m.type == "error" and s.console.append(console_text(m)),
                 )
                 page.on("pageerror", lambda e, s=s: s.console.append(f"pageerror: {str(e)[:200]}"))
+                if i < args.acting:  # their acts' server turnaround, from the websocket frames
+                    s.wire = Wire()
+                    await s.wire.attach(page)
                 sessions.append(s)
                 EXPECTED[s.name] = s.params
             await phases(sessions, args, rss, report)

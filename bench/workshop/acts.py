@@ -14,7 +14,15 @@ import re
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from bench.workshop.session import ACTION_TIMEOUT, Session, check_page, nav, wait_for_app
+from bench.workshop.session import (
+    ACTION_TIMEOUT,
+    Session,
+    check_page,
+    nav,
+    note_turnaround,
+    wait_for_app,
+    wire_mark,
+)
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 WINDOW_TAB = "One window explained"
@@ -60,8 +68,9 @@ ARM_JS = """
 SLIDER_WATCH = ["[data-testid='stCaptionContainer']", "depends on a"]
 
 
-async def _timed(s: Session, kind: str) -> float | None:
+async def _timed(s: Session, kind: str, since: int) -> float | None:
     """The armed act's milliseconds, recorded under ``kind``; None if the input started no run.
+    The server's turnaround of it (websocket frames from ``since`` on) is recorded too.
 
     Raises:
         RuntimeError: if the run started but did not finish within 120 s.
@@ -73,6 +82,7 @@ async def _timed(s: Session, kind: str) -> float | None:
     if ms < 0:
         raise RuntimeError(f"{kind}: the app did not finish the run within 120 s")
     s.latencies.setdefault(kind, []).append(ms)
+    await note_turnaround(s, kind, since)
     return ms
 
 
@@ -93,6 +103,7 @@ async def slider_moves(s: Session, kind: str, moves: int) -> None:
         key = "ArrowLeft" if at_end or k % 2 else "ArrowRight"
         value = await thumb.get_attribute("aria-valuenow")
         # Under load a bare focus() is sometimes lost: press again until the slider moves.
+        since = wire_mark(s)
         for _ in range(3):
             await thumb.focus()
             await page.evaluate(ARM_JS, ["keydown", SLIDER_WATCH])
@@ -104,7 +115,7 @@ async def slider_moves(s: Session, kind: str, moves: int) -> None:
                     timeout=3_000,
                 )
                 break
-        await _timed(s, kind)
+        await _timed(s, kind, since)
         await wait_for_app(page, run_start=0)
         if await caption.first.inner_text() == before:
             s.problems.append(
@@ -131,8 +142,9 @@ async def draw_strokes(s: Session, kind: str, strokes: int) -> None:
             await page.mouse.move((x0 - dx / 2 if k else x0) + dx * i / 15, y0 + dy * i / 15)
             await page.wait_for_timeout(15)  # a person's pace: ~0.25 s per stroke
         await page.evaluate(ARM_JS, ["mouseup", None])
+        since = wire_mark(s)
         await page.mouse.up()
-        await _timed(s, kind)
+        await _timed(s, kind, since)
         await wait_for_app(page, run_start=0)
         if not await page.locator(".draw-guess").count():
             s.problems.append(f"Draw: no guess shown after stroke {k + 1}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from bench.workshop.wire import Wire
 from core.architecture import Architecture, LayerSpec
 from core.presets import WORKSHOP_CNN
 from core.shapes import trace
@@ -29,7 +30,10 @@ class Session:
     base: str
     units: int
     stroke: int
-    latencies: dict[str, list[float]] = field(default_factory=dict)
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # in the page
+    # the server's turnaround of the same acts, from the websocket frames (bench.workshop.wire)
+    turnarounds: dict[str, list[float]] = field(default_factory=dict)
+    wire: Wire | None = None  # attached for the sessions that act
     problems: list[str] = field(default_factory=list)  # page errors and isolation failures
     console: list[str] = field(default_factory=list)
     statuses: set[str] = field(default_factory=set)  # "queued", "running", "finished" as seen
@@ -52,6 +56,20 @@ class Session:
     @property
     def params(self) -> int:
         return trace(self.arch).total_params
+
+
+def wire_mark(s: Session) -> int:
+    """Where this act's websocket frames start (0 when the session is not listening)."""
+    return s.wire.mark() if s.wire else 0
+
+
+async def note_turnaround(s: Session, kind: str, since: int) -> None:
+    """Records the server's turnaround of the act whose frames start at ``since``, if seen."""
+    if s.wire is None:
+        return
+    ms = await s.wire.turnaround(since)
+    if ms is not None:
+        s.turnarounds.setdefault(kind, []).append(ms)
 
 
 def console_text(message) -> str:

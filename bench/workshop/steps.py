@@ -13,8 +13,10 @@ from bench.workshop.session import (
     check_page,
     nav,
     note_status,
+    note_turnaround,
     sidebar_text,
     wait_for_app,
+    wire_mark,
 )
 from tests.browser_utils import CLICK_TO_TABLE_TEXT
 
@@ -66,12 +68,14 @@ async def build_clicks(s: Session, phase: str, clicks: int) -> None:
     for k in range(1, clicks + 1):
         await page.locator(".st-key-add-where").get_by_text("at the start").click()
         side = 28 + 2 * k
+        since = wire_mark(s)
         ms = await page.evaluate(
             CLICK_TO_TABLE_TEXT, [".st-key-add-button button", f"(None, {side}, {side}, 1)"]
         )
         if ms < 0:
             raise RuntimeError(f"'Add layer' click {k}: the new shape did not appear within 120 s")
         times.append(ms)
+        await note_turnaround(s, phase, since)
         await wait_for_app(page, run_start=0)
     # One Undo at a time: two quick clicks on a button can merge into one.
     for k in range(clicks, 0, -1):
