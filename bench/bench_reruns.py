@@ -49,10 +49,8 @@ from tests.fragments import fragment_id, fragment_scoped  # noqa: E402
 TIMEOUT = 300  # the first run imports TensorFlow and loads MNIST and the pretrained model
 WHOLE_PAGE, NOTEBOOK_VIEW = 100.0, 150.0  # the issue's targets, ms per rerun
 
-# Medians (ms) measured on commit a424592 (before Look inside and MNIST at a glance cached their
-# figures) by this script, run from a copy of that commit (`git archive a424592 | tar -x -C DIR`,
-# then this file and tests/fragments.py copied in). The fragment row had no fragment then: a
-# slider move reran the whole page, so its "before" is the whole-page figure.
+# Measured on a copy of a424592 (`git archive`, with this file and tests/fragments.py copied in);
+# the fragment row's "before" is the whole-page figure (it had no fragment then).
 BEFORE: dict[str, float] = {
     "MNIST at a glance · rerun": 101.1,
     "MNIST at a glance · another test image": 101.9,
@@ -123,21 +121,6 @@ def _check(at: AppTest, row: Row) -> None:
 # --- the rows -----------------------------------------------------------------------------
 
 
-def _png_of_a_three() -> bytes:
-    from core.data import load_mnist
-
-    m = load_mnist()
-    image = 255 - np.kron(m.x_test[18], np.ones((8, 8), np.uint8))  # a 3, dark ink on paper
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def _upload(at: AppTest) -> None:
-    at.button_group(key="draw.source").set_value("Upload").run()
-    at.file_uploader(key="draw.upload").upload("three.png", _png_of_a_three(), "image/png").run()
-
-
 def _png_of_test_digit(i: int) -> bytes:
     from core.data import load_mnist
 
@@ -145,6 +128,13 @@ def _png_of_test_digit(i: int) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, "PNG")
     return buf.getvalue()
+
+
+def _upload(at: AppTest) -> None:
+    at.button_group(key="draw.source").set_value("Upload").run()
+    at.file_uploader(key="draw.upload").upload(
+        "three.png", _png_of_test_digit(18), "image/png"
+    ).run()
 
 
 def _new_digit(at: AppTest, i: int) -> None:
@@ -155,8 +145,7 @@ def _new_digit(at: AppTest, i: int) -> None:
 
 
 def _explorations_open(at: AppTest) -> None:
-    """Both of Draw's explorations open (what drove the guess; move it, turn it): as before they
-    were sections that worked themselves out for every new digit."""
+    """Both of Draw's explorations open, as every new digit worked them out before."""
     from ui.draw_state import DROVE_OPEN, MOVE_OPEN
 
     at.session_state[DROVE_OPEN] = at.session_state[MOVE_OPEN] = True

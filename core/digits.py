@@ -35,6 +35,8 @@ __all__ = [
     "upload_steps",
 ]
 
+CANVAS = 280  # the Draw canvas's side: 10x MNIST's 28 pixels
+BRUSH = 20  # a 20 px brush on a ~200 px tall digit becomes a ~2 px stroke at 20x20, like MNIST
 MIN_INK_PIXELS = 10  # fewer ink pixels than this: nothing was drawn (stray specks)
 SMALL_DRAWING = 0.12  # ink spanning less than this share of the canvas side is "very small"
 # Ink mass (sum of pixels / 255) of MNIST training digits: 0.1st percentile 28, median 100,

@@ -16,9 +16,7 @@ import numpy as np
 from core import digits
 from core.pixels import FIELD, ink_box, resize_area
 
-# The Draw canvas's side and brush, as in ui/draw_input.py (which imports only inside Streamlit).
-CANVAS = 280
-BRUSH = 20
+CANVAS, BRUSH = digits.CANVAS, digits.BRUSH  # the Draw canvas's side and brush
 SCALE = CANVAS / FIELD  # one MNIST pixel in canvas pixels: the digit keeps its place and size
 INK = 128  # an MNIST pixel brighter than this is ink when binarising
 SPUR = 3  # junction-to-end branches under 3 px are spurs (Zhang–Suen leaves 2 px ones at corners)

@@ -9,8 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 from core import digits, uploads
 from ui import draw_state
 
-CANVAS = 280  # 10x MNIST's 28 pixels
-BRUSH = 20  # a 20 px brush on a ~200 px tall digit becomes a ~2 px stroke at 20x20, like MNIST
+CANVAS, BRUSH = digits.CANVAS, digits.BRUSH
 
 
 def digit_input() -> digits.Steps | None:

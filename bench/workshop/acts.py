@@ -97,20 +97,20 @@ async def slider_moves(s: Session, kind: str, moves: int) -> None:
     caption = page.get_by_text(re.compile(r"depends on a \d+×\d+ patch"))
     for k in range(moves):
         before = await caption.first.inner_text()
-        at_end = await thumb.get_attribute("aria-valuenow") == await thumb.get_attribute(
-            "aria-valuemax"
-        )  # a key that cannot move the slider starts no run: step back from the end
+        # Streamlit 1.67's slider is react-aria's: a hidden <input type=range> with its value
+        # and max (no aria-valuenow). A key that cannot move it starts no run: step back from the end.
+        value = await thumb.input_value()
+        at_end = value == await thumb.get_attribute("max")
         key = "ArrowLeft" if at_end or k % 2 else "ArrowRight"
-        value = await thumb.get_attribute("aria-valuenow")
-        # Under load a bare focus() is sometimes lost: press again until the slider moves.
         since = wire_mark(s)
+        # Under load a bare focus() is sometimes lost: press again until the slider moves.
         for _ in range(3):
             await thumb.focus()
             await page.evaluate(ARM_JS, ["keydown", SLIDER_WATCH])
             await page.keyboard.press(key)
             with contextlib.suppress(PlaywrightTimeout):
                 await page.wait_for_function(
-                    "([el, v]) => el.getAttribute('aria-valuenow') !== v",
+                    "([el, v]) => el.value !== v",
                     arg=[await thumb.element_handle(), value],
                     timeout=3_000,
                 )

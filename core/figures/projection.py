@@ -7,14 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.style import MUTED, base_layout
+from core.figures.style import DIGIT_COLOURS, MUTED, base_layout
 
-# One colour per digit 0..9 (the D3 / Tableau 10 qualitative palette): the same on every chart
-# that colours digits by class.
-DIGIT_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip  # two rows of five read as a palette
 RIGHT, WRONG = "circle", "x"  # marker symbols: read right, read wrong
 HOVER = (
     "test digit #%{customdata[0]}<br>true %{customdata[1]}, said %{customdata[2]}<extra></extra>"

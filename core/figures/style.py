@@ -16,6 +16,12 @@ ACCENT = "#2563eb"  # the user's model, the selected thing, the "current" value
 ACCENT_2 = "#dc2626"  # the comparison (VGG16, wrong predictions, errors)
 MUTED = "#94a3b8"  # context: other layers, raw values behind a smoothed curve
 OK = "#16a34a"
+# One colour per digit 0..9 (the D3 / Tableau 10 qualitative palette), the same on every chart
+# that colours digits by class.
+DIGIT_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip  # two rows of five read as a palette
 FONT = dict(family="Inter, 'Source Sans Pro', sans-serif", size=13)
 MARGIN = dict(l=10, r=10, t=40, b=10)
 
