@@ -25,6 +25,7 @@ applies under ``streamlit run``.
 from __future__ import annotations
 
 import os
+import threading
 
 # Keep TensorFlow's C++ logging to errors; must be set before TensorFlow is imported.
 # (A few lines printed before absl initialises still reach stderr; no variable stops them.)
@@ -38,6 +39,7 @@ from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 _TARGET = "_clean_problem_modules"
 _REPL_WARNING = "_use_warning_has_been_displayed"  # delta_generator's "warning shown once" flag
 _original: Callable[[], None] | None = None
+_thread = threading.local()  # .through_app: this script thread has run app.py
 
 
 def _keep_keras_state() -> None:
@@ -57,6 +59,7 @@ def install() -> None:
         RuntimeError: if Streamlit no longer has ``script_runner._clean_problem_modules``.
     """
     global _original
+    _thread.through_app = True  # this script thread runs app.py (see run_through_app)
     if hasattr(delta_generator, _REPL_WARNING):  # only a start-up cost: fine if Streamlit drops it
         setattr(delta_generator, _REPL_WARNING, True)
     current = getattr(script_runner, _TARGET, None)
@@ -84,11 +87,18 @@ def run_through_app() -> None:
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
-    # app.py installs the patch first thing, so "not installed" means app.py has not run yet in
-    # this process. (AppTest re-arms the flag before every run, but it has run app.py by then.)
-    if PagesManager.uses_pages_directory and not is_installed():
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    # app.py calls install() first thing in every run, which marks the script thread; a run
+    # without the mark is a pages/ one. The class-wide flag alone does not tell: when several
+    # browsers open deep links on a fresh server at once, the first of them turns it off (and
+    # installs the patch) while the others' runs have already started on their own, and they
+    # must rerun too. AppTest re-arms the flag before every run and may run a page on its own
+    # with the patch installed: that, and only that, is left alone.
+    if getattr(_thread, "through_app", False):
+        return
+    if is_installed() and PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def is_installed() -> bool:
