@@ -122,6 +122,8 @@ async def phases(
         report.phase_s[name] = time.monotonic() - start
         report.load[name] = load.share()
         report.spans[name] = (began, time.time())
+        if step_args and isinstance(step_args[0], str):
+            report.labels[name] = step_args[0]  # the acts' label: which latencies it timed
         await asyncio.sleep(2)  # let the server settle before reading its memory
         report.marks[name] = rss.read()
 
@@ -183,7 +185,7 @@ def workshop(
     ``runs`` is the servers' ``LAYER_BY_LAYER_RUN_LOG``: each script run's server time.
 
     Returns:
-        The sessions, with what each measured (for the side-by-side table).
+        The sessions, with what each measured, and the report (for the side-by-side table).
     """
     began = time.monotonic()
     rss = RssSampler(pids)
@@ -200,7 +202,7 @@ def workshop(
         loop.close()
         rss.stop()
         print_report(report, sessions, rss, logs, time.monotonic() - began)
-    return sessions
+    return sessions, report
 
 
 def one_server(args: argparse.Namespace, cores: str, browser_core: int | None):

@@ -17,6 +17,7 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
 from core import run_log
 from core.training.courtesy import COURTESY
+from ui import run_timing
 
 _TARGET = "_run_script"
 _MARK = "__layer_by_layer_counted__"
@@ -34,6 +35,7 @@ def install() -> None:
             f"streamlit's ScriptRunner.{_TARGET} is missing: re-check ui/activity.py against the "
             "installed Streamlit before changing its pinned version."
         )
+    run_timing.install()  # each request's turnaround too, when the run log is on
     if getattr(original, _MARK, False):
         return
 
@@ -47,19 +49,19 @@ def install() -> None:
             log = run_log.from_env()  # read per run: cheap, and a test can set it
             if log is not None:
                 data = args[0] if args else kwargs.get("rerun_data")
-                log.add(_run(data, start, wall, cpu))
+                log.add(_run(data, run_timing.page_of(self), start, wall, cpu))
 
     setattr(counted, _MARK, True)
     setattr(ScriptRunner, _TARGET, counted)
 
 
-def _run(data: Any, start: float, wall: float, cpu: float) -> run_log.Run:
-    """The log's record of the run that began at ``start`` (``data`` is Streamlit's RerunData)."""
+def _run(data: Any, page: str, start: float, wall: float, cpu: float) -> run_log.Run:
+    """The log's record of the run of ``page`` that began at ``start`` (``data``: its RerunData)."""
     fragment = bool(getattr(data, "fragment_id_queue", None) or getattr(data, "fragment_id", None))
     return run_log.Run(
         start=start,
         wall_ms=(time.perf_counter() - wall) * 1000,
         cpu_ms=(time.thread_time() - cpu) * 1000,
         kind="fragment" if fragment else "page",
-        page=str(getattr(data, "page_name", "") or "-").replace(" ", "_"),
+        page=page,
     )

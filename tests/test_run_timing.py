@@ -1,0 +1,33 @@
+"""ui.run_timing: which page a session is on, for the run log; installed only when asked for."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from streamlit.runtime.app_session import AppSession
+
+from core import run_log
+from ui import run_timing
+
+
+class _Pages:
+    current_page_script_hash = "h2"
+
+    def get_pages(self) -> dict:
+        return {"h1": {"url_pathname": "", "page_name": "MNIST at a glance"},
+                "h2": {"url_pathname": "build", "page_name": "Build"}}  # fmt: skip  # two rows
+
+
+def test_the_page_is_its_url_path_else_its_name_else_a_dash():
+    assert run_timing.page_of(SimpleNamespace(_pages_manager=_Pages())) == "build"
+    pages = _Pages()
+    pages.current_page_script_hash = "h1"
+    assert run_timing.page_of(SimpleNamespace(_pages_manager=pages)) == "MNIST_at_a_glance"
+    assert run_timing.page_of(SimpleNamespace()) == "-"
+
+
+def test_without_the_run_log_streamlit_is_left_as_it_is(monkeypatch):
+    monkeypatch.delenv(run_log.ENV, raising=False)
+    before = AppSession.handle_backmsg, AppSession._enqueue_forward_msg
+    run_timing.install()
+    assert (AppSession.handle_backmsg, AppSession._enqueue_forward_msg) == before
