@@ -106,6 +106,22 @@ async def drive(
             await browser.close()
 
 
+async def timed_phase(report: Report, load: Load, name: str, step, group, *step_args) -> None:
+    """Runs ``step`` for ``group``, recording the phase's time, load, span, label and memory."""
+    start = time.monotonic()
+    print(f"[{time.strftime('%H:%M:%S')}] {name} ({len(group)} sessions)…", flush=True)
+    load.start()
+    began = time.time()
+    await each(group, step, *step_args)
+    report.phase_s[name] = time.monotonic() - start
+    report.load[name] = load.share()
+    report.spans[name] = (began, time.time())
+    if step_args and isinstance(step_args[0], str):
+        report.labels[name] = step_args[0]  # the acts' label: which latencies it timed
+    await asyncio.sleep(2)  # let the server settle before reading its memory
+    report.marks[name] = load.rss.read()
+
+
 async def phases(
     sessions: list[Session], args: argparse.Namespace, rss: RssSampler, report: Report
 ) -> None:
@@ -114,18 +130,7 @@ async def phases(
     load = Load(rss)
 
     async def phase(name: str, step, group: list[Session], *step_args) -> None:
-        start = time.monotonic()
-        print(f"[{time.strftime('%H:%M:%S')}] {name} ({len(group)} sessions)…", flush=True)
-        load.start()
-        began = time.time()
-        await each(group, step, *step_args)
-        report.phase_s[name] = time.monotonic() - start
-        report.load[name] = load.share()
-        report.spans[name] = (began, time.time())
-        if step_args and isinstance(step_args[0], str):
-            report.labels[name] = step_args[0]  # the acts' label: which latencies it timed
-        await asyncio.sleep(2)  # let the server settle before reading its memory
-        report.marks[name] = rss.read()
+        await timed_phase(report, load, name, step, group, *step_args)
 
     report.marks["server started"] = rss.read()
     first, k = sessions[:1], args.acting

@@ -15,11 +15,15 @@ import threading
 import time
 from typing import Any
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.app_session import AppSession
 
 from core import run_log
 
 _MARK = "__layer_by_layer_timed__"
+# A run that calls st.rerun() ends "early for rerun" and its rerun follows at once: the user
+# waits for the run after it, so the answer ends at the next script_finished.
+_EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 _pending: dict[str, tuple[float, float, str]] = {}  # session id -> (time, perf_counter, kind)
 _lock = threading.Lock()
 
@@ -49,7 +53,7 @@ def install() -> None:
 
     @functools.wraps(enqueue)
     def queued(self: AppSession, msg: Any) -> Any:
-        if msg.WhichOneof("type") == "script_finished":
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != _EARLY:
             with _lock:
                 began = _pending.pop(self.id, None)
             log = run_log.from_env()

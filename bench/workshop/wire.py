@@ -72,7 +72,10 @@ class Wire:
             msg.ParseFromString(base64.b64decode(payload))
         except Exception:  # noqa: BLE001
             return
-        if msg.WhichOneof("type") == "script_finished":
+        # a run that calls st.rerun() ends early; the user waits for the rerun that follows
+        if msg.WhichOneof("type") == "script_finished" and (
+            msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        ):
             self.events.append((event["timestamp"], "finished"))
 
 
