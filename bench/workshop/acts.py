@@ -66,6 +66,8 @@ ARM_JS = """
 """
 # What only the server changes when the slider's run is done: the explained window's caption.
 SLIDER_WATCH = ["[data-testid='stCaptionContainer']", "depends on a"]
+# ... and Draw's: the preprocessing caption ("Cropped 221×24 → ..."), new with every stroke.
+DRAW_WATCH = ["[data-testid='stCaptionContainer']", "Cropped"]
 
 
 async def _timed(s: Session, kind: str, since: int) -> float | None:
@@ -141,7 +143,7 @@ async def draw_strokes(s: Session, kind: str, strokes: int) -> None:
         for i in range(1, 16):
             await page.mouse.move((x0 - dx / 2 if k else x0) + dx * i / 15, y0 + dy * i / 15)
             await page.wait_for_timeout(15)  # a person's pace: ~0.25 s per stroke
-        await page.evaluate(ARM_JS, ["mouseup", None])
+        await page.evaluate(ARM_JS, ["mouseup", DRAW_WATCH])
         since = wire_mark(s)
         await page.mouse.up()
         await _timed(s, kind, since)
