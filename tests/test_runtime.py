@@ -114,3 +114,24 @@ def test_install_skips_streamlits_one_time_repl_check(monkeypatch: pytest.Monkey
     runtime.install()
     delta_generator._maybe_print_use_warning()
     assert calls == []
+
+
+def test_plotly_waits_for_a_module_another_thread_is_still_importing(tmp_path, monkeypatch):
+    """The warm-up imports pandas while pages serialise figures: Plotly must get it whole."""
+    import sys
+    import threading
+    import time
+
+    from _plotly_utils import utils
+
+    (tmp_path / "slow_pandas_like.py").write_text("import time\ntime.sleep(0.5)\nSeries = object\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    runtime.install()
+    importer = threading.Thread(target=__import__, args=("slow_pandas_like",))
+    importer.start()
+    while "slow_pandas_like" not in sys.modules:  # the other thread is inside its import now
+        time.sleep(0.01)
+    module = utils.get_module("slow_pandas_like", should_load=False)
+    importer.join()
+    assert module.Series is object  # whole, not "partially initialized"
+    monkeypatch.delitem(sys.modules, "slow_pandas_like")

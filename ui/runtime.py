@@ -15,7 +15,8 @@ first). Do not call ``clear_session()`` anywhere in this app for the same reason
 half of the fix is ``[runner] postScriptGC = false`` in ``.streamlit/config.toml``.
 ``tests/test_runtime.py`` pins Streamlit's version and fails if the function moves.
 
-``install()`` also marks Streamlit's "are we in a REPL?" warning as already shown: on the first
+``install()`` also makes Plotly wait for a module another thread is still importing (pandas, by
+the warm-up), and marks Streamlit's "are we in a REPL?" warning as already shown: on the first
 element a process writes, ``delta_generator._maybe_print_use_warning()`` calls ``inspect.stack()``
 over the script thread's deep stack, which resolves the file of every loaded module (1,000+
 ``realpath`` calls): 0.1–0.6 s on the first page's critical path, to print a warning that never
@@ -24,7 +25,9 @@ applies under ``streamlit run``.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import threading
 
 # Keep TensorFlow's C++ logging to errors; must be set before TensorFlow is imported.
@@ -37,9 +40,10 @@ from streamlit import delta_generator  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 _TARGET = "_clean_problem_modules"
-_REPL_WARNING = "_use_warning_has_been_displayed"  # delta_generator's "warning shown once" flag
+_REPL_WARNING = "_use_warning_has_been_displayed"
+_WHOLE = "__layer_by_layer_whole__"  # marks our Plotly get_module  # delta_generator's "warning shown once" flag
 _original: Callable[[], None] | None = None
-_thread = threading.local()  # .through_app: this script thread has run app.py
+_thread = threading.local()  # .through_app: this thread ran app.py; .rerun_asked: it reran once
 
 
 def _keep_keras_state() -> None:
@@ -69,10 +73,40 @@ def install() -> None:
             "changed how it resets Keras after a script run. Re-check ui/runtime.py against "
             "the installed Streamlit before changing its pinned version."
         )
+    _wait_for_whole_modules()
     if current is _keep_keras_state:
         return
     _original = current
     setattr(script_runner, _TARGET, _keep_keras_state)
+
+
+def _wait_for_whole_modules() -> None:
+    """Make Plotly wait for a module another thread is still importing; idempotent.
+
+    Plotly asks ``sys.modules`` whether pandas is there (``get_module(name, should_load=False)``)
+    without taking the import lock. While the warm-up thread imports pandas, a page serialising a
+    figure got the half-made module: "partially initialized module 'pandas' has no attribute
+    'Series'". The replacement imports such a module properly, which waits for the other thread.
+    Plotly's modules bind ``get_module`` when they load, so the ones already loaded are rebound.
+    """
+    from _plotly_utils import optional_imports
+
+    original = optional_imports.get_module
+    if getattr(original, _WHOLE, False):
+        return
+
+    def get_module(name: str, should_load: bool = True):  # noqa: ANN202 - Plotly's signature
+        module = sys.modules.get(name)
+        if module is not None and getattr(
+            getattr(module, "__spec__", None), "_initializing", False
+        ):
+            return importlib.import_module(name)  # blocks until the importing thread is done
+        return original(name, should_load)
+
+    setattr(get_module, _WHOLE, True)
+    for module in list(sys.modules.values()):
+        if getattr(module, "get_module", None) is original:
+            module.get_module = get_module
 
 
 def run_through_app() -> None:
@@ -93,11 +127,14 @@ def run_through_app() -> None:
     # installs the patch) while the others' runs have already started on their own, and they
     # must rerun too. AppTest re-arms the flag before every run and may run a page on its own
     # with the patch installed: that, and only that, is left alone.
-    if getattr(_thread, "through_app", False):
+    # Once per script thread at most: a page run on its own by AppTest (no app.py to go to)
+    # then goes on as it is instead of rerunning itself for ever.
+    if getattr(_thread, "through_app", False) or getattr(_thread, "rerun_asked", False):
         return
     if is_installed() and PagesManager.uses_pages_directory:
         return
     PagesManager.uses_pages_directory = False
+    _thread.rerun_asked = True
     st.rerun()
 
 
