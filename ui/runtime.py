@@ -121,21 +121,33 @@ def run_through_app() -> None:
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
-    # app.py calls install() first thing in every run, which marks the script thread; a run
-    # without the mark is a pages/ one. The class-wide flag alone does not tell: when several
-    # browsers open deep links on a fresh server at once, the first of them turns it off (and
-    # installs the patch) while the others' runs have already started on their own, and they
-    # must rerun too. AppTest re-arms the flag before every run and may run a page on its own
-    # with the patch installed: that, and only that, is left alone.
-    # Once per script thread at most: a page run on its own by AppTest (no app.py to go to)
-    # then goes on as it is instead of rerunning itself for ever.
-    if getattr(_thread, "through_app", False) or getattr(_thread, "rerun_asked", False):
-        return
-    if is_installed() and PagesManager.uses_pages_directory:
-        return
-    PagesManager.uses_pages_directory = False
-    _thread.rerun_asked = True
-    st.rerun()
+    # app.py installs the patch first thing, so "not installed" means app.py has not run yet in
+    # this process. (AppTest re-arms the flag before every run, but it has run app.py by then.)
+    if PagesManager.uses_pages_directory and not is_installed():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    # Several browsers opening deep links on a fresh server at once: the first switched the flag
+    # off (and installed the patch) while the others' runs had already started on their own. Such
+    # a run is of app.py's server but did not go through app.py (app.py marks its script thread
+    # in install()): it reruns, once.
+    elif (
+        not PagesManager.uses_pages_directory
+        and not getattr(_thread, "through_app", False)
+        and not getattr(_thread, "rerun_asked", False)
+        and _served_by_app_py()
+    ):
+        _thread.rerun_asked = True
+        st.rerun()
+
+
+def _served_by_app_py() -> bool:
+    """True when this session's main script is app.py (a server), not a test's own script."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    main = getattr(manager, "main_script_path", None)
+    return bool(main) and os.path.basename(str(main)) == "app.py"
 
 
 def is_installed() -> bool:
