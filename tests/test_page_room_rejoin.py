@@ -16,17 +16,11 @@ from tests.room_page import (
     post_tiny,
     sidebar_line,
     start,
-    use_database,
     words,
 )
 
 pytestmark = pytest.mark.page
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """The app's database for this test, and the test's own Store on it."""
-    return use_database(tmp_path, monkeypatch)
+pytest_plugins = ["tests.room_page_fixtures"]  # db: the app's database and a Store on it
 
 
 def _query(at) -> dict[str, str]:

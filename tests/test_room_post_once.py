@@ -10,16 +10,11 @@ from streamlit.testing.v1 import AppTest
 from core.room import Store
 from core.room.errors import unavailable
 from core.room.retry import check_post_key
-from tests.room_page import TIMEOUT, click, labels, ok, use_database, words
+from tests.room_page import TIMEOUT, click, labels, ok, words
 from ui.room_post import post_key
 
 pytestmark = pytest.mark.page
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """The app's database for this test, and the test's own Store on it."""
-    return use_database(tmp_path, monkeypatch)
+pytest_plugins = ["tests.room_page_fixtures"]  # db: the app's database and a Store on it
 
 
 def _post_panel() -> None:
