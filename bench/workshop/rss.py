@@ -35,26 +35,25 @@ class RssSampler(threading.Thread):
         self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
 
-    def read(self) -> int:
-        """The servers' resident set size in bytes now, summed (a server that has gone counts 0)."""
-        total = 0
+    def _proc(self, name: str) -> list[str]:
+        """``/proc/<pid>/<name>`` of each server still there."""
+        texts = []
         for pid in self.pids:
             try:
-                text = Path(f"/proc/{pid}/status").read_text()
+                texts.append(Path(f"/proc/{pid}/{name}").read_text())
             except OSError:
                 continue
-            found = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-            total += int(found.group(1)) * 1024 if found else 0
-        return total
+        return texts
+
+    def read(self) -> int:
+        """The servers' resident set size in bytes now, summed (a server that has gone counts 0)."""
+        found = (re.search(r"^VmRSS:\s+(\d+) kB", text, re.M) for text in self._proc("status"))
+        return sum(int(f.group(1)) * 1024 for f in found if f)
 
     def cpu_seconds(self) -> float:
         """CPU seconds (user + system, all threads) the servers have used since they started."""
         total = 0.0
-        for pid in self.pids:
-            try:
-                stat = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                continue
+        for stat in self._proc("stat"):
             fields = stat.rsplit(")", 1)[1].split()  # the name in brackets may hold spaces
             total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
         return total
