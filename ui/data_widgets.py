@@ -52,6 +52,19 @@ def fixed_figures() -> dict[str, go.Figure]:
     }
 
 
+def prepare_default_view() -> None:
+    """Build the figures a first visit shows into their caches (``ui.startup``, at server start).
+
+    Also serialises one the way ``st.plotly_chart`` does, which imports Plotly's JSON code.
+    """
+    import plotly.io
+
+    fixed = fixed_figures()
+    grid_figure(0)
+    heatmap_figure(0)
+    plotly.io.to_json(fixed["counts"], validate=False)
+
+
 def load_or_stop() -> data.Mnist:
     """The shared MNIST arrays, or an error on the page (never a traceback) and a stop."""
     try:

@@ -121,9 +121,12 @@ def run_through_app() -> None:
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
-    # app.py installs the patch first thing, so "not installed" means app.py has not run yet in
-    # this process. (AppTest re-arms the flag before every run, but it has run app.py by then.)
-    if PagesManager.uses_pages_directory and not is_installed():
+    # "Not installed" means app.py has not run yet in this process. A server installs the patch
+    # at start (ui.startup), so there a run whose thread app.py did not mark says the same.
+    # (AppTest re-arms the flag before every run and runs pages on their own: left alone.)
+    if PagesManager.uses_pages_directory and (
+        not is_installed() or (_unmarked_server_run() and not _under_app_test())
+    ):
         PagesManager.uses_pages_directory = False
         st.rerun()
     # Several browsers opening deep links on a fresh server at once: the first switched the flag
@@ -132,12 +135,22 @@ def run_through_app() -> None:
     # in install()): it reruns, once.
     elif (
         not PagesManager.uses_pages_directory
-        and not getattr(_thread, "through_app", False)
+        and _unmarked_server_run()
         and not getattr(_thread, "rerun_asked", False)
-        and _served_by_app_py()
     ):
         _thread.rerun_asked = True
         st.rerun()
+
+
+def _unmarked_server_run() -> bool:
+    """True when this run is of app.py's session but app.py did not mark its thread."""
+    return not getattr(_thread, "through_app", False) and _served_by_app_py()
+
+
+def _under_app_test() -> bool:
+    from streamlit import config
+
+    return bool(config.get_option("global.appTest"))
 
 
 def _served_by_app_py() -> bool:

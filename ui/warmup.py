@@ -34,7 +34,10 @@ log = logging.getLogger("layer_by_layer")
 MODULES = ("pandas", "keras", "tensorflow", "core.keras_model", "core.activations", "core.predict")
 WAIT_TEXT = "Loading TensorFlow (first time after the server starts, about 5 s)…"
 ENV = "LAYER_BY_LAYER_WARMUP"  # "0": no background import; pages still import Keras when needed
-AFTER_PAGE_S = 0.3  # let the first page's last messages leave before the import takes the GIL
+# After the first page's run, its browser still fetches the JavaScript of the page's elements
+# (Plotly's is the biggest) from this server's event loop; TensorFlow's import holds the GIL for
+# long stretches and, started 0.3 s after the run, held those files up by about a second.
+AFTER_PAGE_S = 1.5
 
 
 def _fully_imported(name: str) -> bool:
