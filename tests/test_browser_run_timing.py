@@ -15,8 +15,8 @@ def test_a_real_server_logs_runs_and_turnarounds_per_page(tmp_path, monkeypatch,
     monkeypatch.setenv("LAYER_BY_LAYER_WARMUP", "0")  # no TensorFlow import in the background
     server = start_app("app.py", timeout=90.0)
     try:
-        goto_page(page, f"{server.url}/build", timeout=60_000)  # the process's first run:
-        for title in ("Lesson", "Build"):  # it installs the timing, so it is not in the log
+        goto_page(page, f"{server.url}/build", timeout=60_000)  # the process's first run
+        for title in ("Lesson", "Build"):
             page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
             wait_for_app(page, timeout=60_000)
     finally:
@@ -31,3 +31,8 @@ def test_a_real_server_logs_runs_and_turnarounds_per_page(tmp_path, monkeypatch,
     lesson_answer = max(r.wall_ms for r in answers if r.page == "lesson")
     assert lesson_answer >= lesson_run * 0.9 > 0
     assert all(r.start > 1.7e9 and r.cpu_ms >= 0 for r in runs)
+    # the server installs the timing at start (ui.startup), so the first visit is in the log too
+    assert sum(r.page == "build" for r in answers) >= 2, answers
+    # ... and its event loop's lateness, every 50 ms
+    lags = [r for r in runs if r.kind == "loop-lag"]
+    assert len(lags) >= 10 and all(r.wall_ms >= 0 for r in lags)

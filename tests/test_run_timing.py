@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from types import SimpleNamespace
 
 from streamlit.runtime.app_session import AppSession
@@ -31,3 +33,20 @@ def test_without_the_run_log_streamlit_is_left_as_it_is(monkeypatch):
     before = AppSession.handle_backmsg, AppSession._enqueue_forward_msg
     run_timing.install()
     assert (AppSession.handle_backmsg, AppSession._enqueue_forward_msg) == before
+
+
+def test_the_event_loop_watch_logs_how_late_the_loop_woke(tmp_path):
+    log = run_log.RunLog(tmp_path / "runs.log")
+
+    async def busy_then_stop() -> None:
+        watch = asyncio.create_task(run_timing.watch_event_loop(log, tick=0.01))
+        await asyncio.sleep(0.05)
+        time.sleep(0.2)  # a callback holding the loop: the watch wakes about 0.2 s late
+        await asyncio.sleep(0.05)
+        watch.cancel()
+
+    asyncio.run(busy_then_stop())
+    lags = run_log.read_runs(tmp_path / "runs.log")
+    assert len(lags) >= 3 and {r.kind for r in lags} == {"loop-lag"}
+    assert max(r.wall_ms for r in lags) >= 150
+    assert sorted(r.wall_ms for r in lags)[0] < 50  # the idle ticks are on time

@@ -6,10 +6,16 @@ session's ``rerun_script`` BackMsg is handled to the moment that run's ``script_
 ForwardMsg is queued for its browser. ``install()`` wraps Streamlit's ``AppSession`` for that,
 only when ``LAYER_BY_LAYER_RUN_LOG`` is set; each answer is a ``core.run_log.Run`` of kind
 ``turnaround-page`` or ``turnaround-fragment`` with the page's URL path.
+
+That clock starts when the request is handled and stops when the answer is queued: a request
+waiting for the server's event loop before, or an answer waiting for it after, is not in it.
+``watch_event_loop()`` (started by ``ui.startup`` at server start, with the log on) bounds that
+wait: every 50 ms it notes how late the loop woke it, as ``loop-lag`` entries.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import time
@@ -77,3 +83,15 @@ def page_of(session: Any) -> str:
     except AttributeError:
         return "-"
     return str(info.get("url_pathname") or info.get("page_name") or "-").replace(" ", "_")
+
+
+LOOP_TICK_S = 0.05
+
+
+async def watch_event_loop(log: run_log.RunLog, tick: float = LOOP_TICK_S) -> None:
+    """Forever: sleep ``tick`` on the server's event loop and log how late it woke (ms)."""
+    while True:
+        began = time.perf_counter()
+        await asyncio.sleep(tick)
+        late_ms = max(0.0, (time.perf_counter() - began - tick) * 1000)
+        log.add(run_log.Run(time.time(), late_ms, 0.0, "loop-lag", "-"))

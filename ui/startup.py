@@ -15,12 +15,16 @@ and harmless: the first run does the same work itself and reports any error on t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator
+
+from core import run_log
+from ui import run_timing
 
 log = logging.getLogger("layer_by_layer")
 
@@ -71,6 +75,13 @@ def wait() -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app: object) -> AsyncIterator[None]:
-    """``st.App``'s start-up hook: begin preparing, and serve at once."""
+    """``st.App``'s start-up hook: begin preparing, and serve at once (with the run log on, the
+    event loop's lateness is logged too: ``ui.run_timing.watch_event_loop``)."""
     begin()
-    yield
+    log = run_log.from_env()
+    watch = asyncio.create_task(run_timing.watch_event_loop(log)) if log else None
+    try:
+        yield
+    finally:
+        if watch is not None:
+            watch.cancel()

@@ -62,7 +62,8 @@ def _phases(report: Report) -> None:
     runs = read_runs(report.run_log) if report.run_log else []
     print(
         "  phase: seconds; the servers' CPU seconds per second; each core's busy share;"
-        " script runs started in it: count, p50 / p95 ms inside the server"
+        " script runs started in it: count, p50 / p95 ms inside the server; how late the"
+        " servers' event loops woke from a 50 ms sleep: p95 / max ms"
     )
     for name, seconds in report.phase_s.items():
         server, cores = report.load.get(name, (0.0, {}))
@@ -74,7 +75,9 @@ def _phases(report: Report) -> None:
             if wall
             else "runs    0"
         )
-        print(f"  {name:<50} {seconds:6.1f} s  servers {server:4.2f}  {busy}  {inside}")
+        lag = [r.wall_ms for r in runs if t0 <= r.start <= t1 and r.kind == LOOP_LAG]
+        late = f"  loop late {percentile(lag, 0.95):4.0f} / {max(lag):4.0f}" if lag else ""
+        print(f"  {name:<50} {seconds:6.1f} s  servers {server:4.2f}  {busy}  {inside}{late}")
 
 
 def print_side_by_side(runs: dict[str, tuple[list[Session], Report]]) -> None:
@@ -107,6 +110,7 @@ TARGET_P95_MS = 1_000  # the issue: every p95 within 1 s with 30 connected and 1
 
 
 SCRIPT_RUNS = ("page", "fragment")  # the run log's script runs (the rest are turnarounds)
+LOOP_LAG = "loop-lag"  # ... and the event loops' lateness (ui.run_timing.watch_event_loop)
 # Which of the servers' answers (core.run_log, ui.run_timing) each act waits on.
 ACT_RUNS = {
     "Build click": ("build", "turnaround-page"),
