@@ -5,7 +5,8 @@ Streamlit finds ``app`` below and serves this file through ``st.App``, whose sta
 while the first visitor's browser is still loading. Each session then runs this file as its
 script: it waits for that preparation if it is still under way, then runs ``ui.shell`` (page
 config, navigation over pages/, the sidebar model card). Under AppTest nothing is prepared ahead
-and the first run does that work itself.
+and the first run does that work itself. The server also sends Streamlit's JavaScript gzipped,
+each file compressed once (``deploy.gzip_static``).
 """
 
 import streamlit as st
@@ -14,7 +15,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from ui import startup
 
 if get_script_run_ctx() is None:  # imported by `streamlit run app.py`: this is the server
-    app = st.App(__file__, lifespan=startup.lifespan)
+    from starlette.middleware import Middleware
+
+    from deploy.gzip_static import GzipStatic
+
+    app = st.App(__file__, lifespan=startup.lifespan, middleware=[Middleware(GzipStatic)])
 else:  # a session's script run
     startup.wait()
     from ui import shell

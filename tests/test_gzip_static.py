@@ -1,0 +1,166 @@
+"""deploy.gzip_static: Streamlit's frontend files gzipped once per process, everything else untouched.
+
+The middleware wraps a real Starlette ``StaticFiles`` app on a temporary folder (Streamlit's own
+static handler is one), driven through ASGI directly; one test asks the real server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import urllib.request
+from pathlib import Path
+
+import pytest
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from deploy.gzip_static import GzipStatic, accepts_gzip
+from tests.browser_utils import start_app, stop_app
+
+SCRIPT = b"function f(){return 1};\n" * 400  # 9.6 kB of JavaScript
+
+
+class Counted:
+    """An ASGI app that counts the requests it answers."""
+
+    def __init__(self, app) -> None:
+        self.app, self.calls = app, 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.calls += 1
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> tuple[GzipStatic, Counted]:
+    folder = tmp_path / "static"
+    folder.mkdir()
+    (folder / "app.js").write_bytes(SCRIPT)
+    (folder / "tiny.js").write_bytes(b"x=1")
+    (folder / "font.woff2").write_bytes(b"\0" * 4096)
+    # as in Starlette's stack: a missing file's HTTPException becomes a 404 inside our middleware
+    inner = Counted(ExceptionMiddleware(StaticFiles(directory=tmp_path)))
+    return GzipStatic(inner), inner
+
+
+async def _get(app, path: str, method: str = "GET", **headers: str) -> tuple[int, dict, bytes]:
+    scope = {
+        "type": "http", "method": method, "path": path, "raw_path": path.encode(),
+        "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+        "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1234),
+        "headers": [(k.replace("_", "-").lower().encode(), v.encode()) for k, v in headers.items()],
+    }  # fmt: skip  # an ASGI scope, a few keys per line
+    answer: dict = {"body": b""}
+
+    requested = False
+
+    async def receive() -> dict:  # the request once; then, as a real server, wait for the end
+        nonlocal requested
+        if requested:
+            await asyncio.Event().wait()
+        requested = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+            answer["headers"] = {k.decode(): v.decode() for k, v in message["headers"]}
+        else:
+            answer["body"] += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return answer["status"], answer["headers"], answer["body"]
+
+
+def get(app, path: str, method: str = "GET", **headers: str) -> tuple[int, dict, bytes]:
+    return asyncio.run(_get(app, path, method, **headers))
+
+
+def test_a_script_is_gzipped_once_and_then_served_from_memory(served) -> None:
+    app, inner = served
+
+    async def many() -> list:
+        return await asyncio.gather(
+            *(_get(app, "/static/app.js", accept_encoding="gzip") for _ in range(5))
+        )
+
+    answers = asyncio.run(many())
+    for status, headers, body in answers:
+        assert status == 200 and headers["content-encoding"] == "gzip"
+        assert gzip.decompress(body) == SCRIPT
+        assert int(headers["content-length"]) == len(body) < len(SCRIPT) / 5
+        assert headers["vary"] == "Accept-Encoding" and "javascript" in headers["content-type"]
+    assert inner.calls == 1, "five browsers at once: one read, one compression"
+    get(app, "/static/app.js", accept_encoding="gzip, br")
+    assert inner.calls == 1
+
+
+def test_a_revalidation_gets_a_304_from_memory(served) -> None:
+    app, inner = served
+    _, headers, _ = get(app, "/static/app.js", accept_encoding="gzip")
+    status, again, body = get(
+        app, "/static/app.js", accept_encoding="gzip", if_none_match=headers["etag"]
+    )
+    assert (status, body) == (304, b"") and again["etag"] == headers["etag"]
+    status, _, body = get(app, "/static/app.js", accept_encoding="gzip", if_none_match='"other"')
+    assert status == 200 and gzip.decompress(body) == SCRIPT
+    assert inner.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/static/app.js", {}),  # the browser does not accept gzip
+        ("/static/app.js", {"accept_encoding": "gzip;q=0"}),
+        ("/static/app.js", {"accept_encoding": "gzip", "range": "bytes=0-99"}),
+        ("/static/font.woff2", {"accept_encoding": "gzip"}),  # already compressed
+        ("/static/tiny.js", {"accept_encoding": "gzip"}),  # too small to gain
+        ("/static/missing.js", {"accept_encoding": "gzip"}),
+        ("/app.js", {"accept_encoding": "gzip"}),  # not under /static/
+    ],
+)
+def test_everything_else_is_answered_as_the_inner_app_answers_it(served, path, headers) -> None:
+    app, inner = served
+    direct = get(inner.app, path, **headers)
+    through = get(app, path, **headers)
+    assert through[0] == direct[0] and through[2] == direct[2]
+    assert "content-encoding" not in through[1]
+    assert not app.cache
+
+
+def test_head_gets_the_gzipped_headers_without_a_body(served) -> None:
+    app, _ = served
+    _, full, _ = get(app, "/static/app.js", accept_encoding="gzip")
+    status, headers, body = get(app, "/static/app.js", "HEAD", accept_encoding="gzip")
+    assert status == 200 and body == b"" and headers["content-length"] == full["content-length"]
+
+
+@pytest.mark.slow  # a real server start, no browser
+def test_the_real_server_sends_plotly_gzipped() -> None:
+    import streamlit
+
+    static = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    chunk = next(static.glob("PlotlyChart.*.js"))
+    server = start_app("app.py")
+    try:
+        url = f"{server.url}/static/js/{chunk.name}"
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.headers["Content-Encoding"] == "gzip"
+            body = answer.read()
+        assert gzip.decompress(body) == chunk.read_bytes() and len(body) < chunk.stat().st_size / 2
+        with urllib.request.urlopen(url, timeout=30) as answer:  # no Accept-Encoding: as it is
+            assert answer.headers["Content-Encoding"] is None
+            assert answer.read() == chunk.read_bytes()
+    finally:
+        stop_app(server)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("gzip, deflate, br", True), ("br", False), ("gzip;q=0", False), ("GZIP;q=0.5", True),
+     ("*", True), ("identity, *;q=0.5", True), ("*;q=0", False), ("gzip;q=x", False), ("", False)],
+)  # fmt: skip  # pairs, several per line
+def test_accept_encoding_is_read_with_its_weights(value: str, ok: bool) -> None:
+    assert accepts_gzip(value) is ok
