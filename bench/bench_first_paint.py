@@ -1,9 +1,10 @@
 """Benchmark the wait for the first page: `streamlit run app.py` to MNIST at a glance painted, against `import keras`.
 
-    python bench/bench_first_paint.py [--repeats 3] [--app DIR]
+    python bench/bench_first_paint.py [--repeats 3] [--app DIR] [--before DIR]
 
 ``--app`` times another copy of the app (e.g. ``git archive <commit> | tar -x -C DIR``) with
-this venv, for a before/after comparison; by default, this repository.
+this venv instead of this repository; ``--before DIR`` times such a copy as well, in the same
+runs (interleaved), for a before/after comparison on the same machine state.
 
 Both are measured in the same run, on the same machine state, so the ratio is what the issue's
 target reads ("first paint <= 0.5x import keras"):
@@ -19,6 +20,8 @@ target reads ("first paint <= 0.5x import keras"):
   page's own clock is printed too: when the DOM had both, when the browser had painted the
   frame showing them (a timeout queued in the next animation frame), and when all the page's
   Plotly charts were drawn.
+* the first visit's transfer: the bytes of every response the page received until its charts were
+  drawn, as sent (``encodedDataLength``: gzipped where the server gzipped).
 * Keras warm: from process start until the server logs that the background import (``ui.warmup``)
   finished.
 * Streamlit alone: the same first paint for a one-line app that shows only that heading (in a
@@ -97,6 +100,7 @@ class Start:
     frame: float | None  # ... and the browser had painted the frame showing them
     charts: float | None  # ... and all CHARTS Plotly charts were drawn
     warm: float | None
+    wire_mb: float = 0.0  # what the first visit transferred (compressed sizes, all responses)
 
 
 def import_keras_s() -> float:
@@ -149,6 +153,12 @@ def one_start(
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.add_init_script(FIRST_PAINT_JS)
     page = context.new_page()
+    network = context.new_cdp_session(page)
+    network.send("Network.enable")
+    wire = [0]
+    network.on(
+        "Network.loadingFinished", lambda e: wire.__setitem__(0, wire[0] + e["encodedDataLength"])
+    )
     try:
         began, wall = time.perf_counter(), time.time()
         with serving(cwd, log) as (url, server):
@@ -171,54 +181,68 @@ def one_start(
         context.close()
     log.unlink()
     since = lambda t: t - wall if t else None  # noqa: E731 - the page's clock to ours
-    return Start(health, paint, since(dom), since(frame), since(charts), warm)
+    return Start(health, paint, since(dom), since(frame), since(charts), warm, wire[0] / 1e6)
 
 
 def main() -> None:
-    """Measure, interleaved: ``import keras``, then one server start, ``--repeats`` times."""
+    """Measure, interleaved: ``import keras``, then one server start of each, ``--repeats`` times."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per start")
     parser.add_argument("--app", type=Path, default=ROOT, help="folder holding app.py")
+    parser.add_argument("--before", type=Path, help="another copy, timed in the same runs")
     args = parser.parse_args()
-    app = args.app.resolve()
-    warm_timeout = args.timeout if (app / "ui" / "warmup.py").exists() else 0  # none before it
+    apps = {"app": args.app.resolve()}
+    if args.before:
+        apps["before"] = args.before.resolve()
     if not chromium_available():
         sys.exit("Debian's chromium is not installed: apt-get install -y chromium")
-    imports, starts, floors = [], [], []
+    imports: list[float] = []
+    starts: dict[str, list[Start]] = {name: [] for name in [*apps, "floor"]}
     with tempfile.TemporaryDirectory() as floor_dir, sync_playwright() as playwright:
         (Path(floor_dir) / "app.py").write_text(FLOOR_APP)
         browser = launch_browser(playwright)
         try:
             for i in range(args.repeats):
                 imports.append(import_keras_s())
-                starts.append(one_start(browser, args.timeout, app, warm_timeout))
-                floors.append(one_start(browser, args.timeout, Path(floor_dir), charts=False))
-                s = starts[-1]
-                warm = _s(s.warm) if s.warm is not None else "never"
-                print(
-                    f"  run {i + 1}: import keras {imports[-1]:.2f} s | app: health "
-                    f"{s.health:.2f} s, first paint {s.paint:.2f} s (DOM {_s(s.dom)}, frame {_s(s.frame)}, "
-                    f"charts {_s(s.charts)}), Keras "
-                    f"warm {warm} | Streamlit alone: first paint {floors[-1].paint:.2f} s"
+                line = [f"  run {i + 1}: import keras {imports[-1]:.2f} s"]
+                for name, folder in apps.items():
+                    warm = args.timeout if (folder / "ui" / "warmup.py").exists() else 0
+                    starts[name].append(one_start(browser, args.timeout, folder, warm))
+                    line.append(f"{name}: {_line(starts[name][-1])}")
+                starts["floor"].append(
+                    one_start(browser, args.timeout, Path(floor_dir), charts=False)
                 )
+                line.append(f"Streamlit alone: first paint {starts['floor'][-1].paint:.2f} s")
+                print(" | ".join(line))
         finally:
             browser.close()
-    report(imports, starts, floors)
+    keras_s = statistics.median(imports)
+    print(f"\nmedians over {len(imports)} runs (seconds from process start)")
+    print(f"  python -c 'import keras'                    {keras_s:6.2f} s")
+    for name, folder in apps.items():
+        print(f"  {name} ({folder}):")
+        report(keras_s, starts[name])
+    floor_s = statistics.median(s.paint for s in starts["floor"])
+    print(f"  Streamlit alone (one-line app) first paint  {floor_s:6.2f} s")
+    print(f"  ratio Streamlit alone / import keras        {floor_s / keras_s:6.2f}")
 
 
 def _s(seconds: float | None) -> str:
     return "?" if seconds is None else f"{seconds:.2f} s"
 
 
-def report(imports: list[float], starts: list[Start], floors: list[Start]) -> None:
-    """Print the medians and ratios against ``import keras``."""
-    keras_s = statistics.median(imports)
+def _line(s: Start) -> str:
+    warm = _s(s.warm) if s.warm is not None else "never"
+    return (
+        f"health {s.health:.2f} s, first paint {s.paint:.2f} s (DOM {_s(s.dom)}, frame "
+        f"{_s(s.frame)}, charts {_s(s.charts)}), {s.wire_mb:.1f} MB, Keras warm {warm}"
+    )
+
+
+def report(keras_s: float, starts: list[Start]) -> None:
+    """Print one app's medians and their ratios against ``import keras``."""
     paint_s = statistics.median(s.paint for s in starts)
-    floor_s = statistics.median(s.paint for s in floors)
-    warms = [s.warm for s in starts if s.warm is not None]
-    print(f"\nmedians over {len(imports)} runs (seconds from process start)")
-    print(f"  python -c 'import keras'                    {keras_s:6.2f} s")
     print(f"  streamlit run app.py -> first paint         {paint_s:6.2f} s")
     print(
         f"  ratio first paint / import keras            {paint_s / keras_s:6.2f}   (target <= {TARGET})"
@@ -232,8 +256,9 @@ def report(imports: list[float], starts: list[Start], floors: list[Start]) -> No
         if known:
             med = statistics.median(known)
             print(f"  {label:<42}{med:6.2f} s   ratio {med / keras_s:.2f}")
-    print(f"  Streamlit alone (one-line app) first paint  {floor_s:6.2f} s")
-    print(f"  ratio Streamlit alone / import keras        {floor_s / keras_s:6.2f}")
+    wire = statistics.median(s.wire_mb for s in starts)
+    print(f"  the first visit's transfer (all responses)  {wire:6.2f} MB")
+    warms = [s.warm for s in starts if s.warm is not None]
     if warms:
         print(f"  Keras warm in the background                {statistics.median(warms):6.2f} s")
     else:
