@@ -108,19 +108,20 @@ def _maps(model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray, inde
     from core.predict import PATCH  # Keras and TensorFlow: only once the maps are drawn
     from core.saliency import explain
 
-    with st.spinner("Computing the maps…"):
-        why = session_cache.remember(
-            _CACHE, "maps", (model.job_id, index), lambda: explain(model.built.model, x_test[index])
+    def work_out() -> tuple:  # the maps and their figure, once per run and digit
+        why = explain(model.built.model, x_test[index])
+        fig = saliency_figure(
+            why.image,
+            why.occlusion.drop,
+            why.gradient.grad,
+            (why.top, float(why.probs[why.top])),
+            (why.second, float(why.probs[why.second])),
+            title=f"Test #{index:,}, {a(int(y_test[index]))}: ",
         )
-    title = f"Test #{index:,}, {a(int(y_test[index]))}: "
-    fig = saliency_figure(
-        why.image,
-        why.occlusion.drop,
-        why.gradient.grad,
-        (why.top, float(why.probs[why.top])),
-        (why.second, float(why.probs[why.second])),
-        title=title,
-    )
+        return why, fig
+
+    with st.spinner("Computing the maps…"):
+        why, fig = session_cache.remember(_CACHE, "maps", (model.job_id, index), work_out)
     st.plotly_chart(fig, key=MAPS, config=PLOT)
     st.caption(caption(why.top, PATCH))
     if model.test_accuracy < BARELY_TRAINED:
