@@ -16,7 +16,7 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from deploy.gzip_static import GzipStatic, accepts_gzip
-from tests.browser_utils import start_app, stop_app
+from tests.browser_utils import run_async, start_app, stop_app
 
 SCRIPT = b"function f(){return 1};\n" * 400  # 9.6 kB of JavaScript
 
@@ -74,7 +74,7 @@ async def _get(app, path: str, method: str = "GET", **headers: str) -> tuple[int
 
 
 def get(app, path: str, method: str = "GET", **headers: str) -> tuple[int, dict, bytes]:
-    return asyncio.run(_get(app, path, method, **headers))
+    return run_async(_get(app, path, method, **headers))
 
 
 def test_a_script_is_gzipped_once_and_then_served_from_memory(served) -> None:
@@ -85,7 +85,7 @@ def test_a_script_is_gzipped_once_and_then_served_from_memory(served) -> None:
             *(_get(app, "/static/app.js", accept_encoding="gzip") for _ in range(5))
         )
 
-    answers = asyncio.run(many())
+    answers = run_async(many())
     for status, headers, body in answers:
         assert status == 200 and headers["content-encoding"] == "gzip"
         assert gzip.decompress(body) == SCRIPT

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from streamlit.runtime.app_session import AppSession
 
 from core import run_log
+from tests.browser_utils import run_async
 from ui import run_timing
 
 
@@ -45,7 +46,7 @@ def test_the_event_loop_watch_logs_how_late_the_loop_woke(tmp_path):
         await asyncio.sleep(0.05)
         watch.cancel()
 
-    asyncio.run(busy_then_stop())
+    run_async(busy_then_stop())
     lags = run_log.read_runs(tmp_path / "runs.log")
     assert len(lags) >= 3 and {r.kind for r in lags} == {"loop-lag"}
     assert max(r.wall_ms for r in lags) >= 150
