@@ -9,7 +9,6 @@ them. Then ``scripts/serve.py`` is run as a user would, with stacks of its own.
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import os
 import re
@@ -19,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,20 +69,6 @@ def test_health_answers_through_nginx_from_either_server(stack: Stack):
         assert headers["server"] == "nginx"  # server_tokens off: no version
         seen.add(last_upstream(headers["x-upstream"]))
     assert seen == set(addresses(stack))
-
-
-def test_streamlits_javascript_comes_through_nginx_gzipped(stack: Stack):
-    import streamlit
-
-    chunk = next(
-        (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*")
-    )
-    url = f"{stack.public_url}/static/js/{chunk.name}"
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-    with urllib.request.urlopen(request, timeout=30) as answer:  # the server's gzip, passed on
-        assert answer.headers["Content-Encoding"] == "gzip"
-        body = answer.read()
-    assert gzip.decompress(body) == chunk.read_bytes() and len(body) < chunk.stat().st_size / 2
 
 
 def test_a_route_cookie_keeps_a_client_on_one_server(stack: Stack):

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from deploy.gzip_static import GzipStatic, accepts_gzip
 from tests.browser_utils import run_async, start_app, stop_app
+from tests.nginx_stack import nginx_stack
 
 SCRIPT = b"function f(){return 1};\n" * 400  # 9.6 kB of JavaScript
 
@@ -136,25 +137,41 @@ def test_head_gets_the_gzipped_headers_without_a_body(served) -> None:
     assert status == 200 and body == b"" and headers["content-length"] == full["content-length"]
 
 
-@pytest.mark.slow  # a real server start, no browser
-def test_the_real_server_sends_plotly_gzipped() -> None:
+def _plotly_chunk() -> Path:
     import streamlit
 
-    static = Path(streamlit.__file__).parent / "static" / "static" / "js"
-    chunk = next(static.glob("PlotlyChart.*.js"))
+    return next(
+        (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*")
+    )
+
+
+def _fetch(url: str, **headers: str) -> tuple[str | None, bytes]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+        return answer.headers["Content-Encoding"], answer.read()
+
+
+@pytest.mark.slow  # a real server start, no browser
+def test_the_real_server_sends_plotly_gzipped() -> None:
+    chunk = _plotly_chunk()
     server = start_app("app.py")
     try:
         url = f"{server.url}/static/js/{chunk.name}"
-        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            assert answer.headers["Content-Encoding"] == "gzip"
-            body = answer.read()
-        assert gzip.decompress(body) == chunk.read_bytes() and len(body) < chunk.stat().st_size / 2
-        with urllib.request.urlopen(url, timeout=30) as answer:  # no Accept-Encoding: as it is
-            assert answer.headers["Content-Encoding"] is None
-            assert answer.read() == chunk.read_bytes()
+        encoding, body = _fetch(url, **{"Accept-Encoding": "gzip"})
+        assert encoding == "gzip" and gzip.decompress(body) == chunk.read_bytes()
+        assert len(body) < chunk.stat().st_size / 2
+        assert _fetch(url) == (None, chunk.read_bytes())  # no Accept-Encoding: as it is
     finally:
         stop_app(server)
+
+
+@pytest.mark.slow  # nginx and a server
+def test_nginx_passes_the_servers_gzip_on() -> None:
+    chunk = _plotly_chunk()
+    with nginx_stack(1) as stack:
+        encoding, body = _fetch(
+            f"{stack.public_url}/static/js/{chunk.name}", **{"Accept-Encoding": "gzip"}
+        )
+    assert encoding == "gzip" and gzip.decompress(body) == chunk.read_bytes()
 
 
 @pytest.mark.parametrize(
