@@ -38,6 +38,9 @@ MIN_BYTES = 1024  # smaller files gain less than the header costs
 MAX_CACHED_BYTES = 64 * 2**20  # all of Streamlit's frontend gzipped is about 7 MB
 TEXT_TYPES = re.compile(rb"^(text/|application/(javascript|json|manifest\+json)|image/svg)")
 SUFFIXES = (".js", ".css", ".json", ".svg", ".html", ".txt", ".map")  # the files it may touch
+# One spelling per file (Streamlit's are hashed plain names): "//", "./", "%2e" and the like pass
+# through, so no one can fill the cache with copies of one file under other names.
+PLAIN_PATH = re.compile(r"^(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class GzipStatic:
             and scope.get("method") in ("GET", "HEAD")
             and str(scope.get("path", "")).startswith(self.prefix)
             and str(scope.get("path", "")).endswith(SUFFIXES)
+            and PLAIN_PATH.match(str(scope.get("path", ""))) is not None
+            and ".." not in str(scope.get("path", ""))
             and not _header(scope, b"range")
             and accepts_gzip(_header(scope, b"accept-encoding"))
         )
@@ -103,12 +108,17 @@ class GzipStatic:
         path = str(scope["path"])
         found = self.cache.get(path)
         if found is None:
-            async with self._locks.setdefault(path, asyncio.Lock()):
-                found = self.cache.get(path)
-                if found is None:
-                    found = await self._fetch(path, scope, receive, send)
-                    if found is None:  # passed through as it came
-                        return
+            lock = self._locks.setdefault(path, asyncio.Lock())  # those asking at once wait here
+            try:
+                async with lock:
+                    found = self.cache.get(path)
+                    if found is None:
+                        found = await self._fetch(path, scope, receive, send)
+            finally:  # only paths being fetched keep a lock: made-up ones leave nothing behind
+                if self._locks.get(path) is lock and not lock.locked():
+                    del self._locks[path]
+            if found is None:  # passed through as it came
+                return
         await self._answer(found, scope, send)
 
     async def _fetch(

@@ -130,6 +130,15 @@ def test_everything_else_is_answered_as_the_inner_app_answers_it(served, path, h
     assert not app.cache
 
 
+def test_made_up_paths_and_other_spellings_leave_nothing_behind(served) -> None:
+    app, _ = served
+    for i in range(50):
+        assert get(app, f"/static/nope{i}.js", accept_encoding="gzip")[0] == 404
+    for odd in ("/static//app.js", "/static/./app.js", "/static/x/../app.js", "/static/%61pp.js"):
+        assert "content-encoding" not in get(app, odd, accept_encoding="gzip")[1]
+    assert not app.cache and not app._locks
+
+
 def test_head_gets_the_gzipped_headers_without_a_body(served) -> None:
     app, _ = served
     _, full, _ = get(app, "/static/app.js", accept_encoding="gzip")

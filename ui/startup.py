@@ -8,9 +8,9 @@ workshop Wi-Fi). The server answers at once; a session's first script run calls 
 before importing anything of ours, so it never imports beside that thread, and finds the work
 done: its run takes a few tens of milliseconds instead of about 0.9 s.
 
-While it prepares, the thread hands the GIL on every millisecond instead of every 5 ms, so the
-event loop serving the browser's JavaScript files is not held up behind it. A failure is logged
-and harmless: the first run does the same work itself and reports any error on the page.
+While it prepares, Python hands the GIL on every millisecond instead of every 5 ms, so that the
+event loop serving the browser's JavaScript files gets it back sooner (not measured on its own).
+A failure is logged and harmless: the first run does the same work itself and reports any error.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     """``st.App``'s start-up hook: begin preparing, and serve at once (with the run log on, the
     event loop's lateness is logged too: ``ui.run_timing.watch_event_loop``)."""
     begin()
-    log = run_log.from_env()
-    watch = asyncio.create_task(run_timing.watch_event_loop(log)) if log else None
+    runs = run_log.from_env()
+    watch = asyncio.create_task(run_timing.watch_event_loop(runs)) if runs else None
     try:
         yield
     finally:
