@@ -1,7 +1,8 @@
 """Process-wide, read-only resources shared by every session (loaded once per process).
 
-``app.py`` calls ``preload()`` first thing, so MNIST is read, then its pixel values counted (which
-gives their mean and spread too), in a background thread while the first page's modules import;
+``ui.shell`` calls ``preload()`` first thing (imported at server start by ``ui.startup``), so
+MNIST is read, then its pixel values counted (which gives their mean and spread too), in a
+background thread while the first page's modules import;
 ``mnist()`` and ``train_pixel_counts()`` take those results (each as soon as it is ready) instead
 of computing them again.
 """

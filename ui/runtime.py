@@ -10,7 +10,7 @@ every fragment run. Whenever ``keras`` is imported, that calls
 * swaps Keras's global state for a fresh one, for every thread in the process: one user's
   click resets the Keras state of every other user's model and training job.
 
-``install()`` replaces that function with a no-op, once, at start-up (``app.py`` calls it
+``install()`` replaces that function with a no-op, once, at start-up (``ui.shell`` calls it
 first). Do not call ``clear_session()`` anywhere in this app for the same reason. The other
 half of the fix is ``[runner] postScriptGC = false`` in ``.streamlit/config.toml``.
 ``tests/test_runtime.py`` pins Streamlit's version and fails if the function moves.
@@ -56,7 +56,7 @@ def _keep_keras_state() -> None:
 def install() -> None:
     """Replace Streamlit's post-run Keras reset with a no-op and skip its REPL check; idempotent.
 
-    Call it before Keras is imported (``app.py`` does, first thing; so does ``ui.warmup``): the
+    Call it before Keras is imported (``ui.shell`` does, first thing; so does ``ui.warmup``): the
     no-op then covers every run from the one that imports Keras on.
 
     Raises:

@@ -1,9 +1,9 @@
 """TensorFlow and Keras, imported once per process in a background thread after the first page is served.
 
 ``import keras`` costs about 4.5 s here, and MNIST at a glance, Build and the Lesson's text steps
-need none of it. ``app.py`` calls ``start()`` at the end of a script run, so the first page paints
+need none of it. ``ui.shell`` calls ``start()`` at the end of a script run, so the first page paints
 first and TensorFlow is warm by the time someone opens Train, Look inside or Draw; before running
-those, ``app.py`` calls ``wait_for_keras()``, which shows a spinner saying what it waits for (and
+those, ``ui.shell`` calls ``wait_for_keras()``, which shows a spinner saying what it waits for (and
 starts the import itself if nothing has). A failed import is logged with its traceback, the page
 shows one short line, and the next ``wait_for_keras()`` (the next click) tries again.
 
