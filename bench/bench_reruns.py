@@ -45,6 +45,8 @@ from PIL import Image  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.fragments import fragment_id, fragment_scoped  # noqa: E402
+from ui.draw_state import DROVE_OPEN, MOVE_OPEN  # noqa: E402
+from ui.train_state import GROUPS_OPEN  # noqa: E402
 
 TIMEOUT = 300  # the first run imports TensorFlow and loads MNIST and the pretrained model
 WHOLE_PAGE, NOTEBOOK_VIEW = 100.0, 150.0  # the issue's targets, ms per rerun
@@ -142,12 +144,16 @@ def _new_digit(at: AppTest, i: int) -> None:
     at.file_uploader(key="draw.upload").upload(f"d{i}.png", digit, "image/png")
 
 
-def _explorations_open(at: AppTest) -> None:
-    """Both of Draw's explorations open, as every new digit worked them out before."""
-    from ui.draw_state import DROVE_OPEN, MOVE_OPEN
+def _opened(setup: Callable[[AppTest], None], *keys: str) -> Callable[[AppTest], None]:
+    """``setup``, then the sections of expander ``keys`` open (Draw's explorations as every new
+    digit worked them out before; Train's groups with every epoch's dots)."""
 
-    at.session_state[DROVE_OPEN] = at.session_state[MOVE_OPEN] = True
-    _upload(at)
+    def both(at: AppTest) -> None:
+        for key in keys:
+            at.session_state[key] = True
+        setup(at)
+
+    return both
 
 
 def _finished_run(at: AppTest) -> None:
@@ -206,60 +212,29 @@ def _click(label: str) -> Callable[[AppTest, int], None]:
     return action
 
 
-INSIDE = "pages/inside.py"
-TOP_TAB = "What a filter looks for"
+INSIDE, DATA, TRAIN, DRAW = "pages/inside.py", "pages/data.py", "pages/train.py", "pages/draw.py"
+TOP_TAB, WINDOW = "What a filter looks for", _tab("One window explained")
+# One row per line: the table reads as a table.
 ROWS = [
-    Row("MNIST at a glance · rerun", "pages/data.py", WHOLE_PAGE),
-    Row(
-        "MNIST at a glance · another test image",
-        "pages/data.py",
-        WHOLE_PAGE,
-        action=_number("data_digit_index", 7),
-    ),
-    Row(
-        "MNIST at a glance · New samples", "pages/data.py", WHOLE_PAGE, action=_click("New samples")
-    ),
+    Row("MNIST at a glance · rerun", DATA, WHOLE_PAGE),
+    Row("MNIST at a glance · another test image", DATA, WHOLE_PAGE, action=_number("data_digit_index", 7)),
+    Row("MNIST at a glance · New samples", DATA, WHOLE_PAGE, action=_click("New samples")),
     Row("Lesson · step 2, one-hot (no model)", "pages/lesson.py", WHOLE_PAGE, _query(step="2")),
     Row("Lesson · step 5, convolution (model)", "pages/lesson.py", WHOLE_PAGE, _query(step="5")),
     Row("Build · rerun", "pages/build.py", WHOLE_PAGE),
     Row("Look inside · every layer, notebook CNN · rerun", INSIDE, NOTEBOOK_VIEW),
-    Row(
-        "Look inside · every layer · new test digit",
-        INSIDE,
-        NOTEBOOK_VIEW,
-        action=_number("inside.index"),
-    ),
-    Row("Look inside · one window · rerun", INSIDE, WHOLE_PAGE, _tab("One window explained")),
-    Row(
-        "Look inside · one window · move row/col/filter (whole)",
-        INSIDE,
-        WHOLE_PAGE,
-        _tab("One window explained"),
-        _window_move,
-    ),
-    Row(
-        "Look inside · one window · move row/col/filter (fragment)",
-        INSIDE,
-        WHOLE_PAGE,
-        _tab("One window explained"),
-        _window_move,
-        fragment="pixel_explained",
-    ),
+    Row("Look inside · every layer · new test digit", INSIDE, NOTEBOOK_VIEW, action=_number("inside.index")),
+    Row("Look inside · one window · rerun", INSIDE, WHOLE_PAGE, WINDOW),
+    Row("Look inside · one window · move row/col/filter (whole)", INSIDE, WHOLE_PAGE, WINDOW, _window_move),
+    Row("Look inside · one window · move row/col/filter (fragment)", INSIDE, WHOLE_PAGE, WINDOW, _window_move, fragment="pixel_explained"),
     Row("Look inside · filters · rerun", INSIDE, WHOLE_PAGE, _tab("Filters")),
     Row("Look inside · what a filter looks for · rerun", INSIDE, WHOLE_PAGE, _tab(TOP_TAB)),
-    Row("Train · idle, a finished run", "pages/train.py", WHOLE_PAGE, _finished_run),
-    Row("Draw · uploaded digit · rerun", "pages/draw.py", WHOLE_PAGE, _upload),
-    Row(
-        "Draw · a new digit, explorations closed", "pages/draw.py", WHOLE_PAGE, _upload, _new_digit
-    ),
-    Row(
-        "Draw · a new digit, both explorations open",
-        "pages/draw.py",
-        WHOLE_PAGE,
-        _explorations_open,
-        _new_digit,
-    ),
-]
+    Row("Train · idle, a finished run", TRAIN, WHOLE_PAGE, _finished_run),
+    Row("Train · idle, its groups section open", TRAIN, WHOLE_PAGE, _opened(_finished_run, GROUPS_OPEN)),
+    Row("Draw · uploaded digit · rerun", DRAW, WHOLE_PAGE, _upload),
+    Row("Draw · a new digit, explorations closed", DRAW, WHOLE_PAGE, _upload, _new_digit),
+    Row("Draw · a new digit, both explorations open", DRAW, WHOLE_PAGE, _opened(_upload, DROVE_OPEN, MOVE_OPEN), _new_digit),
+]  # fmt: skip
 
 
 def main() -> None:

@@ -63,7 +63,16 @@ if model is not None and not active:
     with guard("showing the results"):
         train_results.results(model, mnist.x_test, mnist.y_test)
     train_why.section(model, mnist.x_test, mnist.y_test)  # a fragment, guarded inside
-    inside_projection.train_frames(model, mnist.x_test, mnist.y_test)  # a fragment, guarded inside
+    # Its chart holds every epoch's 2,000 dots, sent again with each rerun: drawn only while open.
+    groups = st.expander(
+        "How your model groups digits, epoch by epoch",
+        icon=":material/scatter_plot:",
+        on_change="rerun",
+        key=train_state.GROUPS_OPEN,
+    )
+    if groups.open:
+        with groups:
+            inside_projection.train_frames(model, mnist.x_test, mnist.y_test)  # a guarded fragment
     with guard("writing the training script"):
         train_script.section(model)
     with guard("posting to the room"):

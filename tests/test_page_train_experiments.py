@@ -19,6 +19,7 @@ from core.presets import WORKSHOP_CNN
 from core.saliency import mistake_cells
 from tests.charts import array, chart_specs
 from tests.test_page_train import open_train, poll_until_done, quick_settings, train_button
+from ui.train_state import GROUPS_OPEN
 
 pytestmark = pytest.mark.page
 
@@ -62,6 +63,13 @@ def test_a_trained_model_offers_its_script_and_shows_what_it_looked_at_when_wron
     train_button(at).click().run()
     poll_until_done(at)
     model = at.session_state["train.model"]
+
+    # How it groups digits: closed at first, so its chart of every epoch is not sent; then opened.
+    assert "train.groups.chart" not in chart_specs(at)
+    at.session_state[GROUPS_OPEN] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(chart_specs(at)["train.groups.chart"]["frames"]) == 2  # untrained, after epoch 1
 
     # Take it home: the download, and the script it holds, with the run's settings.
     downloads = {d.label: d for d in at.get("download_button")}

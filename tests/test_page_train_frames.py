@@ -61,7 +61,6 @@ def trained_app(arch: str = ARCH) -> AppTest:
 @pytest.mark.slow
 def test_the_frames_of_a_run_from_the_untrained_start() -> None:
     at = trained_app()
-    assert [h.value for h in at.subheader] == ["How your model groups digits"]
     scatter = figures(at)[0]
     assert title(scatter) == "Run 1: 2,000 test digits by the 32 values of layer 5, Dense(32, relu)"
     steps = scatter["layout"]["sliders"][0]["steps"]

@@ -72,8 +72,7 @@ def groups(choice: ModelChoice, x_test: np.ndarray, y_test: np.ndarray) -> None:
 @st.fragment
 @guard("showing how your model groups digits")
 def train_frames(model: jobs.TrainedModel, x_test: np.ndarray, y_test: np.ndarray) -> None:
-    """The Train page's section: the trained model's frames, from the untrained start on."""
-    st.subheader("How your model groups digits")
+    """The Train page's section (in its expander): the trained model's frames, from the start on."""
     if not model.feature_frames:
         st.caption("No snapshots of the layer before the last were kept for this run.")
         return

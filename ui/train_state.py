@@ -21,6 +21,7 @@ _CELL = "train.cell"  # (true digit, predicted digit, job id) of the confusion-m
 CELL_TRUE = _WIDGET + "cell_true"
 CELL_PRED = _WIDGET + "cell_pred"
 MATRIX = "train.cm"  # the confusion matrix chart, whose selection picks a cell
+GROUPS_OPEN = "train.groups-open"  # the "How your model groups digits" section is open
 
 
 def widget_key(name: str) -> str:
