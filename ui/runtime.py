@@ -40,8 +40,8 @@ from streamlit import delta_generator  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 _TARGET = "_clean_problem_modules"
-_REPL_WARNING = "_use_warning_has_been_displayed"
-_WHOLE = "__layer_by_layer_whole__"  # marks our Plotly get_module  # delta_generator's "warning shown once" flag
+_REPL_WARNING = "_use_warning_has_been_displayed"  # delta_generator's "warning shown once" flag
+_WHOLE = "__layer_by_layer_whole__"  # marks our Plotly get_module
 _original: Callable[[], None] | None = None
 _thread = threading.local()  # .through_app: this thread ran app.py; .rerun_asked: it reran once
 
