@@ -16,6 +16,8 @@ from core.figures import mnist as figs
 from ui import resources
 
 SEED_KEY = "data_sample_seed"  # the seed of the sample grid; "New samples" moves it on
+# A first visit shows the grid of this seed and test image #0 (the number input's minimum).
+FIRST_SEED = 0
 INDEX_KEY = "data_digit_index"  # the number input of the test image shown pixel by pixel
 PER_CLASS = 4
 # theme=None: the figures carry the app's own scheme (core/figures/style.py), not Streamlit's.
@@ -60,7 +62,7 @@ def prepare_default_view() -> None:
     import plotly.io
 
     fixed = fixed_figures()
-    grid_figure(0)
+    grid_figure(FIRST_SEED)
     heatmap_figure(0)
     plotly.io.to_json(fixed["counts"], validate=False)
 
@@ -80,7 +82,7 @@ def load_or_stop() -> data.Mnist:
 
 
 def _next_seed() -> None:
-    st.session_state[SEED_KEY] = st.session_state.get(SEED_KEY, 0) + 1
+    st.session_state[SEED_KEY] = st.session_state.get(SEED_KEY, FIRST_SEED) + 1
 
 
 def _random_digit(n_test: int) -> None:
@@ -89,7 +91,7 @@ def _random_digit(n_test: int) -> None:
 
 def sample_grid(m: data.Mnist) -> None:
     """Four training images of each digit, one column per digit, and "New samples"."""
-    seed = st.session_state.setdefault(SEED_KEY, 0)
+    seed = st.session_state.setdefault(SEED_KEY, FIRST_SEED)
     st.plotly_chart(grid_figure(int(seed)), key="data_grid", **CHART)
     st.button("New samples", icon=":material/refresh:", on_click=_next_seed)
     st.caption(
