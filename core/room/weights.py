@@ -8,6 +8,7 @@ Keras is imported inside the functions, so ``import core.room`` never loads Tens
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from typing import Any
 
@@ -32,6 +33,12 @@ def expected(model: Any) -> list[tuple[tuple[int, ...], np.dtype]]:
     return [(tuple(int(d) for d in w.shape), np.dtype(w.dtype)) for w in model.weights]
 
 
+# numpy reads each .npy header with ast.literal_eval, and CPython 3.11 keeps the AST builder's depth
+# counter per interpreter: two threads parsing at once can fail with "SystemError: AST constructor
+# recursion depth mismatch" (30 participants posting at once hit it). One archive is read at a time.
+_READING = threading.Lock()
+
+
 def load_arrays(data: object, wanted: list[tuple[tuple[int, ...], np.dtype]]) -> list[np.ndarray]:
     """The arrays in ``data`` when they are exactly ``wanted`` (shapes and dtypes), finite.
 
@@ -50,7 +57,7 @@ def load_arrays(data: object, wanted: list[tuple[tuple[int, ...], np.dtype]]) ->
         for name, (shape, dtype) in zip(names, wanted, strict=True):
             if sizes[f"{name}.npy"] > int(np.prod(shape)) * dtype.itemsize + NPY_HEADER:
                 raise RoomError(f"{NOT_ARRAYS}: {name} is larger than its layer's weights.")
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        with _READING, np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = [npz[name] for name in names]
     except RoomError:
         raise
